@@ -1,0 +1,49 @@
+"""Utilisateur d'Aristobot : modèle Django étendu (broker par défaut, IA, affichage)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from apps.core.fields import EncryptedTextField
+
+
+class User(AbstractUser):
+    """Utilisateur (5 au maximum, voir `accounts.services.user_create`)."""
+
+    class AiProvider(models.TextChoices):
+        NONE = "none", "Aucun"
+        OPENROUTER = "openrouter", "OpenRouter"
+        OLLAMA = "ollama", "Ollama"
+
+    class Theme(models.TextChoices):
+        DARK = "dark", "Sombre (néon)"
+        LIGHT = "light", "Clair"
+
+    class DisplayTimezone(models.TextChoices):
+        UTC = "UTC", "UTC"
+        LOCAL = "local", "Fuseau local du navigateur"
+
+    # Le broker par défaut peut être supprimé : l'utilisateur n'a alors plus de défaut.
+    default_broker = models.ForeignKey(
+        "brokers.Broker",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ai_provider = models.CharField(
+        max_length=12, choices=AiProvider.choices, default=AiProvider.NONE
+    )
+    ai_api_key = EncryptedTextField(blank=True, default="", help_text="Clé OpenRouter (chiffrée)")
+    openrouter_model = models.CharField(max_length=120, blank=True, default="openai/gpt-4o-mini")
+    ollama_url = models.URLField(blank=True, default="http://localhost:11434")
+    ollama_model = models.CharField(max_length=120, blank=True, default="llama3.1")
+    theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.DARK)
+    display_timezone = models.CharField(
+        max_length=40, choices=DisplayTimezone.choices, default=DisplayTimezone.UTC
+    )
+
+    class Meta:
+        db_table = "users"
+        verbose_name = "utilisateur"

@@ -1,0 +1,72 @@
+"""Sérialiseurs des brokers : les clés ne sortent jamais, seul un indice masqué est renvoyé."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.brokers.models import Broker
+from apps.core.crypto import mask_secret
+from apps.core.validators import ccxt_exchange_ids
+
+
+class BrokerSerializer(serializers.ModelSerializer):
+    api_key = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=512)
+    api_secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=512
+    )
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=512)
+    api_key_hint = serializers.SerializerMethodField()
+    api_secret_hint = serializers.SerializerMethodField()
+    has_password = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Broker
+        fields = [
+            "id",
+            "user",
+            "name",
+            "exchange",
+            "api_key",
+            "api_secret",
+            "password",
+            "api_key_hint",
+            "api_secret_hint",
+            "has_password",
+            "is_default",
+            "is_testnet",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "user", "created_at", "updated_at"]
+
+    def get_api_key_hint(self, obj: Broker) -> str:
+        return mask_secret(obj.api_key)
+
+    def get_api_secret_hint(self, obj: Broker) -> str:
+        return mask_secret(obj.api_secret)
+
+    def get_has_password(self, obj: Broker) -> bool:
+        return bool(obj.password)
+
+    def validate_exchange(self, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ccxt_exchange_ids():
+            raise serializers.ValidationError(f"Exchange inconnu de CCXT : « {value} ».")
+        return value
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("Le nom ne peut pas être vide.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            missing = [f for f in ("api_key", "api_secret") if not attrs.get(f)]
+            if missing:
+                raise serializers.ValidationError(
+                    {f: ["Ce champ est obligatoire pour un nouveau broker."] for f in missing}
+                )
+        return attrs

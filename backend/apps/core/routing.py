@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.core import consumers
+
+websocket_urlpatterns = [
+    path("ws/heartbeat/", consumers.HeartbeatConsumer.as_asgi()),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class StrategiesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "apps.strategies"
+    label = "strategies"
+    verbose_name = "Stratégies"

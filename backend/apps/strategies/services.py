@@ -1,0 +1,51 @@
+"""Services des stratégies : création (depuis le template), modification, suppression."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from apps.accounts.models import User
+from apps.core.exceptions import AristobotError, ConflictError
+from apps.strategies.models import Strategy
+from apps.strategies.templates import STRATEGY_TEMPLATE
+
+
+@transaction.atomic
+def strategy_create(*, user: User, **fields: Any) -> Strategy:
+    """Crée une stratégie ; sans code, elle part du template de base."""
+    if Strategy.objects.filter(user=user, name=fields.get("name")).exists():
+        raise ConflictError(f"Vous avez déjà une stratégie nommée « {fields.get('name')} ».")
+    fields.setdefault("code", STRATEGY_TEMPLATE)
+    strategy = Strategy(user=user, **fields)
+    strategy.full_clean()
+    strategy.save()
+    return strategy
+
+
+@transaction.atomic
+def strategy_update(*, strategy: Strategy, **fields: Any) -> Strategy:
+    name = fields.get("name")
+    if name and Strategy.objects.filter(user=strategy.user, name=name).exclude(
+        pk=strategy.pk
+    ).exists():
+        raise ConflictError(f"Vous avez déjà une stratégie nommée « {name} ».")
+    for field, value in fields.items():
+        setattr(strategy, field, value)
+    strategy.full_clean()
+    strategy.save()
+    return strategy
+
+
+@transaction.atomic
+def strategy_delete(*, strategy: Strategy) -> None:
+    try:
+        strategy.delete()
+    except ProtectedError:
+        raise AristobotError(
+            f"Impossible de supprimer la stratégie « {strategy.name} » : elle est utilisée par "
+            "des stratégies actives (Trading BOT). Supprimez ces activations d'abord.",
+            status_code=409,
+        ) from None

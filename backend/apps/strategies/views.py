@@ -1,0 +1,45 @@
+"""API CRUD des stratégies de l'utilisateur."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import OwnedModelViewSet
+from apps.strategies.models import Strategy
+from apps.strategies.serializers import StrategySerializer
+from apps.strategies.services import strategy_create, strategy_delete, strategy_update
+from apps.strategies.templates import EMA_CROSS_EXAMPLE, STRATEGY_TEMPLATE
+
+
+class StrategyViewSet(OwnedModelViewSet):
+    queryset = Strategy.objects.all()
+    serializer_class = StrategySerializer
+    pagination_class = None
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        strategy = strategy_create(user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(strategy).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        strategy = self.get_object()
+        serializer = self.get_serializer(
+            strategy, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        strategy = strategy_update(strategy=strategy, **serializer.validated_data)
+        return Response(self.get_serializer(strategy).data)
+
+    def destroy(self, request: Request, *args: object, **kwargs: object) -> Response:
+        strategy_delete(strategy=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, summary="Template de base et exemple EMA 10/20")
+    @action(detail=False, methods=["get"])
+    def template(self, request: Request) -> Response:
+        return Response({"template": STRATEGY_TEMPLATE, "example_ema_cross": EMA_CROSS_EXAMPLE})

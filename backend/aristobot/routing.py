@@ -1,0 +1,5 @@
+"""Routes WebSocket de toutes les applications (`/ws/...`)."""
+
+from apps.core.routing import websocket_urlpatterns as core_ws
+
+websocket_urlpatterns = [*core_ws]

@@ -1,0 +1,200 @@
+"""Réglages Django d'Aristobot V3.
+
+Tout vient de l'environnement (voir `.env.example` à la racine du dépôt) ; un fichier `.env`
+à la racine est lu s'il existe. Hors mode debug, un réglage sans valeur sûre par défaut
+(`SECRET_KEY`) empêche le démarrage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BASE_DIR.parent
+
+env = environ.Env()
+if (REPO_DIR / ".env").is_file():
+    environ.Env.read_env(str(REPO_DIR / ".env"), overwrite=False)
+
+DEBUG: bool = env.bool("DEBUG", default=False)
+DEBUG_ARISTOBOT: bool = env.bool("DEBUG_ARISTOBOT", default=False)
+
+_DEV_SECRET = "aristobot-dev-insecure-secret-key-ne-pas-utiliser-en-production"
+SECRET_KEY: str = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if DEBUG or DEBUG_ARISTOBOT or env.bool("ARISTOBOT_ALLOW_DEV_SECRET", default=False):
+        SECRET_KEY = _DEV_SECRET
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY manquante : définissez-la dans l'environnement ou dans .env "
+            "(elle sert aussi à chiffrer les clés API)."
+        )
+
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[
+        "http://localhost:8000",
+        "http://127.0.0.1:8000",
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+    ],
+)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "apps.core",
+    "apps.accounts",
+    "apps.brokers",
+    "apps.market_data",
+    "apps.strategies",
+    "apps.trading_engine",
+    "apps.trading_manual",
+    "apps.backtest",
+    "apps.webhooks",
+    "apps.stats",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.DebugAristobotMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aristobot.urls"
+ASGI_APPLICATION = "aristobot.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/aristobot"
+    )
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "TEST_DATABASE_NAME", default="test_aristobot"
+)
+
+REDIS_URL: str = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # socket_timeout=None : avec redis-py 8, le délai par défaut de 5 s fait planter
+            # les consommateurs inactifs (BZPOPMIN), voir channels_redis #422.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            "prefix": env.str("CHANNEL_LAYER_PREFIX", default="aristobot"),
+            "capacity": 1000,
+            "expiry": 60,
+        },
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login"
+
+LANGUAGE_CODE = "fr"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = REPO_DIR / ".data" / "static"
+FRONTEND_DIST_DIR = Path(env.str("FRONTEND_DIST_DIR", default=str(REPO_DIR / "frontend" / "dist")))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # la SPA lit le cookie pour l'en-tête X-CSRFToken
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.core.exception_handler.aristobot_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Aristobot V3",
+    "DESCRIPTION": "API REST du bot de trading personnel Aristobot V3 (erreurs en français).",
+    "VERSION": "3.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Aristobot -------------------------------------------------------------------------------
+ARISTOBOT_MAX_USERS = 5
+ARISTOBOT_MAX_ACTIVE_STRATEGIES = 20
+ARISTOBOT_BINANCE_REST_URL: str = env.str(
+    "ARISTOBOT_BINANCE_REST_URL", default="https://api.binance.com"
+)
+ARISTOBOT_BINANCE_WS_URL: str = env.str(
+    "ARISTOBOT_BINANCE_WS_URL", default="wss://stream.binance.com:9443"
+)
+HEARTBEAT_SYMBOLS: list[str] = [
+    s.strip().upper() for s in env.list("HEARTBEAT_SYMBOLS", default=["BTCUSDT"]) if s.strip()
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "simple": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+    },
+}
+
+# Fonction qui calcule la barre de statut d'un utilisateur (le cœur ne dépend pas de `stats`).
+ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"

@@ -1,0 +1,31 @@
+"""Routes HTTP : API REST sous /api/, schéma OpenAPI, admin, puis la SPA en repli."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core import views as core_views
+
+api_patterns = [
+    path("auth/", include("apps.accounts.urls")),
+    path("", include("apps.core.urls")),
+    path("", include("apps.brokers.urls")),
+    path("", include("apps.market_data.urls")),
+    path("", include("apps.strategies.urls")),
+    path("", include("apps.trading_engine.urls")),
+    path("", include("apps.trading_manual.urls")),
+    path("", include("apps.backtest.urls")),
+    path("", include("apps.webhooks.urls")),
+    path("", include("apps.stats.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^(?P<path>.*)$", core_views.api_not_found),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    re_path(r"^(?P<path>(?!api/|admin/|ws/|static/).*)$", core_views.spa, name="spa"),
+]
+
+handler500 = "apps.core.views.server_error"
