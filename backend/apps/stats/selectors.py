@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.access import owned
 from apps.brokers.models import Broker
+from apps.core.access import owned
 from apps.core.models import Alert
 from apps.core.selectors import heartbeat_status_get
 from apps.trading_engine.selectors import live_active_strategies

@@ -1,0 +1,82 @@
+"""WebSocket `/ws/heartbeat/` à travers le vrai channel layer Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from apps.core import groups
+from apps.core.consumers import HeartbeatConsumer
+from aristobot.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def _user():  # noqa: ANN202
+    from apps.accounts.services import user_create
+
+    return user_create(username="wsuser", password="motdepasse-solide-42")
+
+
+async def _connected(user):  # noqa: ANN001, ANN202
+    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    first = await communicator.receive_json_from(timeout=5)
+    assert first["type"] == "status.update"
+    return communicator, first
+
+
+async def test_anonymous_connection_is_refused() -> None:
+    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator.scope["user"] = AnonymousUser()
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+async def test_asgi_app_refuses_foreign_origin() -> None:
+    communicator = WebsocketCommunicator(application, "/ws/heartbeat/",
+                                         headers=[(b"origin", b"http://evil.example")])
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_status_then_signals_and_raw_stream_are_relayed() -> None:
+    user = await _user()
+    communicator, first = await _connected(user)
+    assert set(first["status"]) == {"heartbeat", "coherent", "open_alerts", "live_strategies",
+                                    "testnet"}
+    layer = get_channel_layer()
+    signal = {"type": "heartbeat.signal", "timeframe": "5m", "symbol": "BTCUSDT",
+              "open_time": 1_700_000_100_000, "close_time": 1_700_000_399_999,
+              "sent_at": "2026-11-25T10:00:00+00:00"}
+    await layer.group_send(groups.HEARTBEAT, signal)
+    assert await communicator.receive_json_from(timeout=5) == signal
+    raw = {"type": "stream.raw", "received_at": "2026-11-25T10:00:00+00:00",
+           "data": {"stream": "btcusdt@kline_1m", "data": {"e": "kline"}}}
+    await layer.group_send(groups.STREAM_BRUT, raw)
+    assert await communicator.receive_json_from(timeout=5) == raw
+    await layer.group_send(groups.STATUS, {"type": groups.MSG_STATUS_CHANGED})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "status.update"
+    await communicator.disconnect()
+
+
+@pytest.mark.slow
+async def test_idle_consumer_survives_more_than_five_seconds() -> None:
+    """Piège redis-py 8 : sans socket_timeout=None, un consommateur inactif meurt après 5 s."""
+    user = await _user()
+    communicator, _ = await _connected(user)
+    await asyncio.sleep(6.5)
+    layer = get_channel_layer()
+    signal = {"type": "heartbeat.signal", "timeframe": "1m", "symbol": "BTCUSDT",
+              "open_time": 1, "close_time": 60_000, "sent_at": "2026-11-25T10:00:00+00:00"}
+    await layer.group_send(groups.HEARTBEAT, signal)
+    assert await communicator.receive_json_from(timeout=5) == signal
+    await communicator.disconnect()
