@@ -198,3 +198,8 @@ LOGGING = {
 
 # Fonction qui calcule la barre de statut d'un utilisateur (le cœur ne dépend pas de `stats`).
 ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"
+
+# Webhooks : proxies dont l'en-tête X-Forwarded-For est cru, IP autorisées en plus de TradingView.
+ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])
+ARISTOBOT_WEBHOOK_EXTRA_IPS: list[str] = env.list("ARISTOBOT_WEBHOOK_EXTRA_IPS", default=[])
+ARISTOBOT_PUBLIC_URL: str = env.str("ARISTOBOT_PUBLIC_URL", default="")

@@ -27,7 +27,8 @@ class DebugAristobotMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.DEBUG_ARISTOBOT and not request.user.is_authenticated:
+        public = request.path.startswith("/api/webhooks/receive/")
+        if settings.DEBUG_ARISTOBOT and not public and not request.user.is_authenticated:
             dev = get_dev_user()
             if dev is None:
                 logger.warning(

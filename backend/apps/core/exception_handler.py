@@ -30,7 +30,7 @@ _FRENCH_DEFAULTS: dict[type[Exception], str] = {
 }
 
 
-def _flatten_errors(data: Any) -> dict[str, list[str]]:
+def flatten_errors(data: Any) -> dict[str, list[str]]:
     """Met les erreurs de validation DRF sous la forme {champ: [messages]}."""
     if isinstance(data, dict):
         out: dict[str, list[str]] = {}
@@ -39,14 +39,14 @@ def _flatten_errors(data: Any) -> dict[str, list[str]]:
                 msgs: list[str] = []
                 for item in value:
                     if isinstance(item, dict):
-                        for sub_key, sub_msgs in _flatten_errors(item).items():
+                        for sub_key, sub_msgs in flatten_errors(item).items():
                             out[f"{key}.{sub_key}"] = sub_msgs
                     else:
                         msgs.append(str(item))
                 if msgs:
                     out[str(key)] = msgs
             elif isinstance(value, dict):
-                for sub_key, sub_msgs in _flatten_errors(value).items():
+                for sub_key, sub_msgs in flatten_errors(value).items():
                     out[f"{key}.{sub_key}"] = sub_msgs
             else:
                 out[str(key)] = [str(value)]
@@ -56,7 +56,7 @@ def _flatten_errors(data: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(data)]}
 
 
-def _validation_detail(errors: dict[str, list[str]]) -> str:
+def validation_detail(errors: dict[str, list[str]]) -> str:
     parts = []
     for field, msgs in errors.items():
         label = "" if field in ("non_field_errors", "detail") else f"{field} : "
@@ -81,7 +81,7 @@ def aristobot_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
             else {"non_field_errors": [str(m) for m in exc.messages]}
         )
         return Response(
-            {"detail": _validation_detail(errors), "errors": errors},
+            {"detail": validation_detail(errors), "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
@@ -95,9 +95,9 @@ def aristobot_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten_errors(exc.detail)
+        errors = flatten_errors(exc.detail)
         return Response(
-            {"detail": _validation_detail(errors), "errors": errors},
+            {"detail": validation_detail(errors), "errors": errors},
             status=exc.status_code,
         )
     response = exception_handler(exc, context)

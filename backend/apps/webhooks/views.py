@@ -1,16 +1,107 @@
-"""API du journal des webhooks reçus."""
+"""API des webhooks : point d'entrée public TradingView, configuration, journal."""
 
 from __future__ import annotations
 
-from rest_framework import viewsets
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.core.access import owned
+from apps.core.exceptions import AristobotError
 from apps.webhooks.models import Webhook
 from apps.webhooks.serializers import WebhookSerializer
+from apps.webhooks.services import (
+    webhook_config_get_or_create,
+    webhook_config_regenerate,
+    webhook_receive,
+)
+
+MAX_BODY = 64 * 1024
+
+
+@csrf_exempt
+@require_POST
+def receive(request: HttpRequest, token: str) -> JsonResponse:
+    """Point d'entrée public (sans session ni CSRF) : enregistre puis répond en quelques ms."""
+    raw = request.body[: MAX_BODY + 1]
+    if len(raw) > MAX_BODY:
+        return JsonResponse({"detail": "Corps trop volumineux (64 Ko au maximum)."}, status=413)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    outcome = webhook_receive(
+        token=token,
+        raw_body=raw,
+        content_type=request.content_type or "",
+        remote_addr=request.META.get("REMOTE_ADDR"),
+        headers=headers,
+    )
+    return JsonResponse(outcome.body, status=outcome.http_status, json_dumps_params={"ensure_ascii": False})
+
+
+def _config_payload(request: Request, config) -> dict:  # noqa: ANN001
+    base = settings.ARISTOBOT_PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    return {
+        "token": config.token,
+        "url": f"{base}/api/webhooks/receive/{config.token}/",
+        "secret": config.secret,
+        "ip_allowlist_enabled": config.ip_allowlist_enabled,
+        "example_message": json.dumps(
+            {
+                "secret": config.secret,
+                "symbol": "{{ticker}}",
+                "action": "{{strategy.order.action}}",
+                "amount": 50,
+                "price": "{{close}}",
+                "source": "tradingview",
+                "id": "{{ticker}}-{{timenow}}",
+            },
+            indent=2,
+        ),
+    }
+
+
+class WebhookConfigSerializer(serializers.Serializer):
+    ip_allowlist_enabled = serializers.BooleanField(required=False)
+    regenerate_token = serializers.BooleanField(required=False, default=False)
+    regenerate_secret = serializers.BooleanField(required=False, default=False)
+
+
+class WebhookConfigView(APIView):
+    @extend_schema(summary="URL, jeton et secret du webhook de l'utilisateur")
+    def get(self, request: Request) -> Response:
+        return Response(_config_payload(request, webhook_config_get_or_create(user=request.user)))
+
+    @extend_schema(request=WebhookConfigSerializer, summary="Régénérer le jeton/secret, liste d'IP")
+    def post(self, request: Request) -> Response:
+        serializer = WebhookConfigSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        config = webhook_config_get_or_create(user=request.user)
+        if data["regenerate_token"] or data["regenerate_secret"]:
+            config = webhook_config_regenerate(user=request.user, secret=data["regenerate_secret"])
+        if "ip_allowlist_enabled" in data:
+            config.ip_allowlist_enabled = data["ip_allowlist_enabled"]
+            config.save(update_fields=["ip_allowlist_enabled", "updated_at"])
+        return Response(_config_payload(request, config))
 
 
 class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Journal des webhooks reçus (`?status=pending|done|error|rejected|duplicate`)."""
+
     serializer_class = WebhookSerializer
 
     def get_queryset(self):  # noqa: ANN201
-        return owned(Webhook.objects.all(), self.request.user)
+        qs = owned(Webhook.objects.all(), self.request.user)
+        status = self.request.query_params.get("status")
+        if status:
+            if status not in Webhook.Status.values:
+                raise AristobotError(f"Filtre « status » invalide : {status}.")
+            qs = qs.filter(status=status)
+        return qs
