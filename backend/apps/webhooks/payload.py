@@ -60,11 +60,10 @@ class WebhookPayloadSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         sizes = [k for k in ("quantity", "amount", "percent") if attrs.get(k) is not None]
-        if attrs["action"] != "close":
-            if len(sizes) != 1:
-                raise serializers.ValidationError(
-                    "Indiquez exactement une taille : quantity (base), amount (cotation) ou percent."
-                )
+        if attrs["action"] != "close" and len(sizes) != 1:
+            raise serializers.ValidationError(
+                "Indiquez exactement une taille : quantity (base), amount (cotation) ou percent."
+            )
         for key in sizes:
             if attrs[key] <= 0:
                 raise serializers.ValidationError({key: ["Doit être strictement positif."]})
