@@ -23,6 +23,8 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accepter puis fermer avec 4401 : le navigateur voit le code et arrête de se reconnecter.
+            await self.accept()
             await self.close(code=4401)
             return
         for group in self.groups_for_user(user):

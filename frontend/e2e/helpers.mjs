@@ -1,0 +1,127 @@
+/**
+ * Outils partagés des tests de bout en bout (Playwright + Chromium Debian, sans téléchargement).
+ *
+ * Variables d'environnement :
+ *   E2E_BASE_URL   URL du Daphne servant l'application (défaut http://127.0.0.1:8000)
+ *   E2E_USER       identifiant de connexion (défaut « dev »)
+ *   E2E_PASSWORD   mot de passe (inutile si le backend est en mode DEBUG_ARISTOBOT)
+ *   CHROMIUM_PATH  exécutable Chromium (défaut /usr/bin/chromium)
+ */
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const BASE_URL = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8000').replace(/\/+$/, '')
+export const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url))
+export const VIEWPORT = { width: 1440, height: 900 }
+
+/** Les 8 pages du menu (spec §2) : libellé de la sidebar = titre h1, et route. */
+export const MENU_PAGES = [
+  { label: 'Heartbeat', path: '/heartbeat', slug: 'heartbeat' },
+  { label: 'Trading manuel', path: '/trading-manuel', slug: 'trading-manuel' },
+  { label: 'Trading BOT', path: '/trading-bot', slug: 'trading-bot' },
+  { label: 'Stratégies', path: '/strategies', slug: 'strategies' },
+  { label: 'Backtest', path: '/backtest', slug: 'backtest' },
+  { label: 'Webhooks', path: '/webhooks', slug: 'webhooks' },
+  { label: 'Statistiques', path: '/statistiques', slug: 'statistiques' },
+  { label: 'Mon Compte', path: '/mon-compte', slug: 'mon-compte' },
+]
+
+export function credentials() {
+  return { username: process.env.E2E_USER || 'dev', password: process.env.E2E_PASSWORD || '' }
+}
+
+export function url(path = '/') {
+  return BASE_URL + path
+}
+
+/** Lance le Chromium du système (jamais de navigateur téléchargé). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+/**
+ * Nouvelle page dans un contexte neuf ; `page.errors` accumule les exceptions JavaScript
+ * non rattrapées (un test peut exiger qu'il n'y en ait aucune).
+ */
+export async function newPage(browser, { viewport = VIEWPORT } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR', baseURL: BASE_URL })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  page.errors = []
+  page.on('pageerror', (error) => page.errors.push(error))
+  return page
+}
+
+/** Attend que l'application soit montée : formulaire de connexion ou coquille connectée. */
+export async function waitForApp(page) {
+  await page.locator('form input[name="username"], [data-testid="main-content"]').first().waitFor()
+  return (await page.locator('[data-testid="main-content"]').count()) > 0 ? 'app' : 'login'
+}
+
+/** Remplit et envoie le formulaire de connexion, puis attend la coquille de l'application. */
+export async function submitLogin(page, { username, password } = credentials()) {
+  if (!password) throw new Error('E2E_PASSWORD est requis quand le backend n’est pas en mode DEBUG_ARISTOBOT')
+  await page.fill('input[name="username"]', username)
+  await page.fill('input[name="password"]', password)
+  await page.click('button[type="submit"]')
+  await page.locator('[data-testid="main-content"]').waitFor()
+}
+
+/**
+ * Ouvre l'application et se connecte si besoin.
+ * @returns {Promise<{debug: boolean}>} debug = le backend a connecté « dev » tout seul
+ */
+export async function ensureLoggedIn(page, creds = credentials()) {
+  await page.goto(url('/'))
+  if ((await waitForApp(page)) === 'app') return { debug: true }
+  await submitLogin(page, creds)
+  return { debug: false }
+}
+
+/** Clique une entrée de la sidebar et attend le h1 de la page. */
+export async function openMenuPage(page, { label, path }) {
+  await page.locator('nav[aria-label="Menu principal"] a', { hasText: label }).first().click()
+  await page.waitForURL((u) => new URL(u).pathname === path)
+  await page.locator('h1', { hasText: label }).waitFor()
+}
+
+export async function currentTheme(page) {
+  return page.evaluate(() => document.documentElement.dataset.theme)
+}
+
+/** Thème enregistré dans le profil serveur (GET /api/auth/me/). */
+export async function serverTheme(page) {
+  return page.evaluate(async () => {
+    const response = await fetch('/api/auth/me/', { credentials: 'same-origin' })
+    return (await response.json()).user?.theme ?? null
+  })
+}
+
+/** Bascule le thème via le header et attend l'enregistrement serveur. */
+export async function toggleTheme(page) {
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/auth/me/') && r.request().method() === 'PATCH')
+  await page.click('[data-testid="theme-toggle"]')
+  const response = await saved
+  if (!response.ok()) throw new Error(`PATCH /api/auth/me/ a répondu ${response.status()}`)
+  return currentTheme(page)
+}
+
+/** Capture pleine page dans e2e/screenshots/<name>.png ; renvoie le chemin. */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true })
+  const path = `${SCREENSHOT_DIR}${name}.png`
+  await page.screenshot({ path, fullPage: true })
+  return path
+}

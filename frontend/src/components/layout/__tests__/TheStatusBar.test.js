@@ -1,0 +1,59 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useStatusStore } from '../../../stores/status.js'
+import TheStatusBar from '../TheStatusBar.vue'
+
+function status(overrides = {}) {
+  return {
+    heartbeat: { is_connected: true, last_heartbeat: null, last_message_at: null },
+    coherent: true,
+    open_alerts: 0,
+    live_strategies: 0,
+    testnet: false,
+    ...overrides,
+  }
+}
+
+describe('TheStatusBar', () => {
+  let pinia
+
+  beforeEach(() => {
+    pinia = createPinia()
+    setActivePinia(pinia)
+  })
+
+  const mountBar = () => mount(TheStatusBar, { global: { plugins: [pinia] } })
+  const pill = (wrapper, id) => wrapper.find(`[data-testid="${id}"]`)
+
+  it('affiche un état de chargement tant que le statut est inconnu', () => {
+    expect(mountBar().text()).toBe('Chargement du statut…')
+  })
+
+  it('affiche heartbeat actif et cohérent en vert, stratégies éteintes à 0', async () => {
+    const wrapper = mountBar()
+    useStatusStore().applyStatus(status())
+    await wrapper.vm.$nextTick()
+    expect(pill(wrapper, 'status-heartbeat').text()).toBe('Heartbeat actif')
+    expect(pill(wrapper, 'status-heartbeat').attributes('data-tone')).toBe('success')
+    expect(pill(wrapper, 'status-coherent').text()).toBe('Heartbeat cohérent')
+    expect(pill(wrapper, 'status-live').text()).toBe('Stratégies live : 0')
+    expect(pill(wrapper, 'status-live').attributes('data-tone')).toBe('neutral')
+    expect(pill(wrapper, 'status-testnet').exists()).toBe(false)
+  })
+
+  it('passe au rouge, allume les stratégies live et signale le testnet', async () => {
+    const wrapper = mountBar()
+    useStatusStore().applyStatus(
+      status({ heartbeat: { is_connected: false }, coherent: false, live_strategies: 4, testnet: true }),
+    )
+    await wrapper.vm.$nextTick()
+    expect(pill(wrapper, 'status-heartbeat').text()).toBe('Heartbeat inactif')
+    expect(pill(wrapper, 'status-heartbeat').attributes('data-tone')).toBe('danger')
+    expect(pill(wrapper, 'status-coherent').text()).toBe('Heartbeat incohérent')
+    expect(pill(wrapper, 'status-live').text()).toBe('Stratégies live : 4')
+    expect(pill(wrapper, 'status-live').attributes('data-tone')).toBe('primary')
+    expect(pill(wrapper, 'status-testnet').text()).toBe('MODE TESTNET')
+    expect(pill(wrapper, 'status-testnet').attributes('data-tone')).toBe('inverted')
+  })
+})

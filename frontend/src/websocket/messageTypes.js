@@ -1,0 +1,51 @@
+/**
+ * Types des messages WebSocket (champ `type`), nommés une seule fois.
+ * Miroir des constantes du backend (INTERFACES.md, « WebSocket »).
+ *
+ * @typedef {import('../api/status.js').SystemStatus} SystemStatus
+ * @typedef {{type: 'status.update', status: SystemStatus}} StatusUpdateMessage
+ * @typedef {{type: 'heartbeat.signal', timeframe: string, symbol: string, open_time: number,
+ *   close_time: number, sent_at: string}} HeartbeatSignalMessage
+ * @typedef {{type: 'stream.raw', received_at: string, data: unknown}} StreamRawMessage
+ */
+
+export const MessageType = Object.freeze({
+  STATUS_UPDATE: 'status.update',
+  HEARTBEAT_SIGNAL: 'heartbeat.signal',
+  STREAM_RAW: 'stream.raw',
+})
+
+/** Joker : reçoit tous les messages valides, quel que soit leur type. */
+export const ANY_MESSAGE = '*'
+
+/** Champs obligatoires par type connu ; un type inconnu n'est vérifié que sur `type`. */
+const REQUIRED_FIELDS = Object.freeze({
+  [MessageType.STATUS_UPDATE]: ['status'],
+  [MessageType.HEARTBEAT_SIGNAL]: ['timeframe', 'symbol', 'open_time', 'close_time', 'sent_at'],
+  [MessageType.STREAM_RAW]: ['received_at', 'data'],
+})
+
+/**
+ * Décode et valide un message brut.
+ * @param {string} raw
+ * @returns {{ok: true, message: {type: string}} | {ok: false, reason: string}}
+ */
+export function parseMessage(raw) {
+  let message
+  try {
+    message = typeof raw === 'string' ? JSON.parse(raw) : raw
+  } catch {
+    return { ok: false, reason: 'JSON invalide' }
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message)) {
+    return { ok: false, reason: 'le message n’est pas un objet JSON' }
+  }
+  if (typeof message.type !== 'string' || !message.type) {
+    return { ok: false, reason: 'champ « type » absent' }
+  }
+  const missing = (REQUIRED_FIELDS[message.type] ?? []).filter((field) => !(field in message))
+  if (missing.length) {
+    return { ok: false, reason: `champs manquants pour ${message.type} : ${missing.join(', ')}` }
+  }
+  return { ok: true, message }
+}
