@@ -25,3 +25,22 @@ class StrategySerializer(serializers.ModelSerializer):
 
 class StrategyTemplateSerializer(serializers.Serializer):
     code = serializers.CharField(default=STRATEGY_TEMPLATE)
+
+
+class StrategyValidateSerializer(serializers.Serializer):
+    """Corps de `POST /api/strategies/validate/` : le code à vérifier (pas encore enregistré)."""
+
+    code = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
+
+
+class StrategyValidationResultSerializer(serializers.Serializer):
+    """Réponse de la validation (documentation OpenAPI)."""
+
+    ok = serializers.BooleanField()
+    class_name = serializers.CharField(required=False, allow_null=True)
+    results = serializers.DictField(required=False)
+    error = serializers.CharField(required=False)
+    line = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.CharField(required=False, allow_null=True)
+    logs = serializers.CharField(required=False, allow_blank=True)
+    duration_ms = serializers.FloatField(required=False)

@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.strategies.models import Strategy
+from apps.strategies.runtime.validation import validate_code
 from apps.strategies.templates import STRATEGY_TEMPLATE
 
 
@@ -49,3 +50,12 @@ def strategy_delete(*, strategy: Strategy) -> None:
             "des stratégies actives (Trading BOT). Supprimez ces activations d'abord.",
             status_code=409,
         ) from None
+
+
+def strategy_code_validate(*, code: str) -> dict[str, Any]:
+    """Compile, charge et exécute une fois le code dans le bac à sable (bougies synthétiques).
+
+    Renvoie le corps de réponse `{"ok": true, "class_name", "results"}` ou
+    `{"ok": false, "error", "line"}` ; une erreur du code utilisateur n'est pas une exception.
+    """
+    return validate_code(code).as_dict()

@@ -1,4 +1,4 @@
-"""API CRUD des stratégies de l'utilisateur."""
+"""API CRUD des stratégies de l'utilisateur, et validation du code dans le bac à sable."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from rest_framework.response import Response
 
 from apps.core.api import OwnedModelViewSet
 from apps.strategies.models import Strategy
-from apps.strategies.serializers import StrategySerializer
-from apps.strategies.services import strategy_create, strategy_delete, strategy_update
+from apps.strategies.serializers import (
+    StrategySerializer,
+    StrategyValidateSerializer,
+    StrategyValidationResultSerializer,
+)
+from apps.strategies.services import (
+    strategy_code_validate,
+    strategy_create,
+    strategy_delete,
+    strategy_update,
+)
 from apps.strategies.templates import EMA_CROSS_EXAMPLE, STRATEGY_TEMPLATE
 
 
@@ -43,3 +52,23 @@ class StrategyViewSet(OwnedModelViewSet):
     @action(detail=False, methods=["get"])
     def template(self, request: Request) -> Response:
         return Response({"template": STRATEGY_TEMPLATE, "example_ema_cross": EMA_CROSS_EXAMPLE})
+
+    @extend_schema(
+        request=StrategyValidateSerializer,
+        responses=StrategyValidationResultSerializer,
+        summary="Valider un code de stratégie (syntaxe, chargement, un appel de chaque méthode)",
+    )
+    @action(detail=False, methods=["post"], url_path="validate")
+    def validate_code(self, request: Request) -> Response:
+        serializer = StrategyValidateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(strategy_code_validate(code=serializer.validated_data["code"]))
+
+    @extend_schema(
+        request=None,
+        responses=StrategyValidationResultSerializer,
+        summary="Valider le code enregistré d'une stratégie",
+    )
+    @action(detail=True, methods=["post"], url_path="validate")
+    def validate_stored(self, request: Request, pk: str | None = None) -> Response:
+        return Response(strategy_code_validate(code=self.get_object().code))

@@ -1,0 +1,40 @@
+"""Fixtures des tests de stratégies : un pool de workers partagé, arrêté en fin de session."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from apps.strategies.runtime import validation
+from apps.strategies.runtime.pool import StrategyPool
+
+#: Délai court pour que les tests de boucle infinie restent rapides.
+TEST_TIMEOUT = 1.0
+
+
+def wait_idle(pool: StrategyPool, timeout: float = 30.0) -> None:
+    """Attend que tous les workers soient démarrés et libres (après un remplacement)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pool.idle_count == pool.size and len(pool.pids) == pool.size:
+            return
+        time.sleep(0.02)
+    raise AssertionError("les workers du pool ne sont pas revenus")
+
+
+@pytest.fixture(scope="session")
+def strategy_pool() -> Iterator[StrategyPool]:
+    pool = StrategyPool(size=2, memory_mb=1024, default_timeout=TEST_TIMEOUT)
+    pool.start()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def sandbox_pool(strategy_pool: StrategyPool, monkeypatch: pytest.MonkeyPatch) -> StrategyPool:
+    """Le pool partagé, utilisé aussi par la façade `validate_code` (donc par l'API)."""
+    monkeypatch.setattr(validation, "_default_pool", strategy_pool)
+    wait_idle(strategy_pool)
+    return strategy_pool
