@@ -6,9 +6,10 @@
 # 2. PostgreSQL/Redis via scripts/services.py ; base dédiée `aristobot_e2e` supprimée/recréée ;
 #    préfixe de channel layer dédié (aucune interférence avec un `make run` en cours).
 # 3. migrate + init_aristobot (mots de passe connus, voir E2E_PASSWORD / E2E_DEV_PASSWORD).
-# 4. SPA construite si frontend/dist manque.
-# 5. Simulateur d'exchange, heartbeat, trading engine et Daphne sur des ports libres
-#    (Daphne : 8079 de préférence), DEBUG_ARISTOBOT=False, URLs Binance vers le simulateur.
+# 4. SPA construite si frontend/dist manque ou si ses sources sont plus récentes.
+# 5. Simulateur d'exchange (temps accéléré ×60, E2E_SIM_SPEED), heartbeat, trading engine et
+#    Daphne sur des ports libres (Daphne : 8079 de préférence), DEBUG_ARISTOBOT=False, URLs Binance
+#    vers le simulateur.
 # 6. `npm run test:e2e` avec E2E_BASE_URL, E2E_USER=dac, E2E_PASSWORD ; tout est arrêté à la
 #    sortie (trap) et le code de sortie est celui des tests.
 set -euo pipefail
@@ -57,7 +58,9 @@ export PYTHONUNBUFFERED=1
 (cd backend && "$PY" manage.py init_aristobot >/dev/null) || fail "init_aristobot a échoué"
 say "base « $E2E_DB » migrée, utilisateurs dev et dac créés"
 
-if [ ! -f frontend/dist/index.html ]; then
+# SPA (re)construite si elle manque ou si une source est plus récente que le dernier build.
+if [ ! -f frontend/dist/index.html ] \
+  || [ -n "$(find frontend/src frontend/index.html frontend/package.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]; then
   say "construction de la SPA…"
   (cd frontend && npm run build)
 fi
@@ -130,7 +133,9 @@ start_command() {  # start_command NOM commande_django args… (ignorée si elle
   fi
 }
 
-start_command simulator run_exchange_simulator --host 127.0.0.1 --port "$SIM_PORT"
+# Temps simulé accéléré (×60 : une minute par seconde) : bougies closes et signaux en quelques
+# secondes pour les tests de la page Heartbeat. E2E_SIM_SPEED=1 pour le temps réel.
+start_command simulator run_exchange_simulator --host 127.0.0.1 --port "$SIM_PORT" --speed "${E2E_SIM_SPEED:-60}"
 start_command heartbeat run_heartbeat
 start_command engine run_trading_engine
 start daphne "$PY" -m daphne -b 127.0.0.1 -p "$DAPHNE_PORT" aristobot.asgi:application

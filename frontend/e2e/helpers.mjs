@@ -125,3 +125,31 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true })
   return path
 }
+
+/**
+ * Applique un thème dans cette page seulement (attribut `data-theme`), sans toucher au profil
+ * serveur : les fichiers de test tournent en parallèle et le test de fumée vérifie le thème enregistré.
+ */
+export async function setPageTheme(page, theme) {
+  await page.evaluate((value) => {
+    document.documentElement.dataset.theme = value
+  }, theme)
+}
+
+/**
+ * Capture d'une page dont le contenu défile dans `<main>` : agrandit la fenêtre à la hauteur du
+ * contenu le temps de la capture (sinon seule la partie visible est prise).
+ */
+export async function screenshotContent(page, name) {
+  const viewport = page.viewportSize()
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('[data-testid="main-content"]')
+    return Math.ceil((main?.scrollHeight ?? 0) + (main?.getBoundingClientRect().top ?? 0))
+  })
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.min(height, 4000)) })
+  try {
+    return await screenshot(page, name)
+  } finally {
+    await page.setViewportSize(viewport)
+  }
+}

@@ -2,7 +2,8 @@ import { http } from './client.js'
 
 /**
  * @typedef {{id: number, username: string, theme: 'dark'|'light', display_timezone: 'UTC'|'local',
- *   default_broker: number|null, ai_provider: 'none'|'openrouter'|'ollama', is_dev: boolean}} User
+ *   default_broker: number|null, ai_provider: 'none'|'openrouter'|'ollama', ai_api_key_hint: string,
+ *   openrouter_model: string, ollama_url: string, ollama_model: string, is_dev: boolean}} User
  * @typedef {{authenticated: boolean, debug_aristobot: boolean, user: User|null}} Session
  */
 
@@ -13,6 +14,10 @@ export const fetchSession = (options) => http.get('auth/me/', options)
 export const login = (username, password) => http.post('auth/login/', { username, password })
 
 export const logout = () => http.post('auth/logout/')
+
+/** Change le mot de passe (la session reste ouverte). @returns {Promise<{detail: string}>} */
+export const changePassword = (currentPassword, newPassword) =>
+  http.post('auth/password/', { current_password: currentPassword, new_password: newPassword })
 
 /**
  * Met à jour les préférences (`theme`, `display_timezone`…).

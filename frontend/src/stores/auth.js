@@ -60,6 +60,12 @@ export const useAuthStore = defineStore('auth', () => {
     return user.value
   }
 
+  /** Change le mot de passe ; renvoie le message de confirmation du serveur. */
+  async function changePassword(currentPassword, newPassword) {
+    const data = await authApi.changePassword(currentPassword, newPassword)
+    return data?.detail ?? 'Mot de passe modifié.'
+  }
+
   return {
     user,
     debugMode,
@@ -71,5 +77,6 @@ export const useAuthStore = defineStore('auth', () => {
     login,
     logout,
     updateProfile,
+    changePassword,
   }
 })

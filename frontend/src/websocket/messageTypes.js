@@ -7,12 +7,19 @@
  * @typedef {{type: 'heartbeat.signal', timeframe: string, symbol: string, open_time: number,
  *   close_time: number, sent_at: string}} HeartbeatSignalMessage
  * @typedef {{type: 'stream.raw', received_at: string, data: unknown}} StreamRawMessage
+ * @typedef {{type: 'pairs.progress', job: import('../api/brokers.js').PairsJob}} PairsProgressMessage
+ * @typedef {{type: 'webhook.logged', webhook_id: number, status: string}} WebhookLoggedMessage
+ * @typedef {{type: 'trade.created', trade_id: number, webhook_id: number|null,
+ *   active_strategy_id: number|null, role: string, side: string, symbol: string, status: string}} TradeCreatedMessage
  */
 
 export const MessageType = Object.freeze({
   STATUS_UPDATE: 'status.update',
   HEARTBEAT_SIGNAL: 'heartbeat.signal',
   STREAM_RAW: 'stream.raw',
+  PAIRS_PROGRESS: 'pairs.progress',
+  WEBHOOK_LOGGED: 'webhook.logged',
+  TRADE_CREATED: 'trade.created',
 })
 
 /** Joker : reçoit tous les messages valides, quel que soit leur type. */
@@ -23,6 +30,9 @@ const REQUIRED_FIELDS = Object.freeze({
   [MessageType.STATUS_UPDATE]: ['status'],
   [MessageType.HEARTBEAT_SIGNAL]: ['timeframe', 'symbol', 'open_time', 'close_time', 'sent_at'],
   [MessageType.STREAM_RAW]: ['received_at', 'data'],
+  [MessageType.PAIRS_PROGRESS]: ['job'],
+  [MessageType.WEBHOOK_LOGGED]: ['webhook_id', 'status'],
+  [MessageType.TRADE_CREATED]: ['trade_id'],
 })
 
 /**

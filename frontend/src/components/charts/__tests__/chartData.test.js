@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { balanceSeries, normalizeMarkers, normalizeSeriesData, toChartTime } from '../chartData.js'
+import { chartOptions, formatChartTime, readTokens, resolveColor, seriesOptions, tickLabel, withAlpha } from '../chartTheme.js'
+
+describe('données des graphiques', () => {
+  it('temps en secondes Unix depuis ISO, millisecondes, secondes ou Date', () => {
+    expect(toChartTime('2026-01-06T00:00:00Z')).toBe(1767657600)
+    expect(toChartTime(1767657600000)).toBe(1767657600)
+    expect(toChartTime(1767657600)).toBe(1767657600)
+    expect(toChartTime(new Date('2026-01-06T00:00:00Z'))).toBe(1767657600)
+    expect([toChartTime(''), toChartTime('n’importe quoi'), toChartTime(Number.NaN)]).toEqual([null, null, null])
+  })
+
+  it('points triés, un par instant (le dernier l’emporte), invalides écartés', () => {
+    const data = normalizeSeriesData([
+      { time: 300, value: 3 },
+      { time: 100, value: 1 },
+      { time: 300, value: 4 },
+      { time: null, value: 9 },
+    ])
+    expect(data).toEqual([{ time: 100, value: 1 }, { time: 300, value: 4 }])
+    expect(normalizeMarkers([{ time: '2026-01-06T00:00:10Z', shape: 'arrowUp' }, { time: 5, shape: 'circle' }]).map((m) => m.time)).toEqual([5, 1767657610])
+  })
+
+  it('courbe du P&L cumulé : part de zéro un intervalle avant le premier point', () => {
+    const history = {
+      interval: 'day',
+      points: [
+        { timestamp: 1767657600, cumulative: '98.9' },
+        { timestamp: 1767744000, cumulative: '108.49' },
+      ],
+    }
+    expect(balanceSeries(history)).toEqual([
+      { time: 1767571200, value: 0 },
+      { time: 1767657600, value: 98.9 },
+      { time: 1767744000, value: 108.49 },
+    ])
+    expect(balanceSeries({ interval: 'hour', points: [{ timestamp: 7200, cumulative: '-1' }] })[0]).toEqual({ time: 3600, value: 0 })
+    expect(balanceSeries(null)).toEqual([])
+  })
+})
+
+describe('thème des graphiques', () => {
+  const styles = {
+    values: { '--color-primary': '#00D4FF', '--color-profit': '#00FF88', '--color-loss': '#FF0055', '--color-border': '#1D2535', '--color-text-muted': ' #8A96AE', '--color-custom': 'rgb(1, 2, 3)' },
+    getPropertyValue(name) {
+      return this.values[name] ?? ''
+    },
+  }
+  const tokens = readTokens(styles)
+
+  it('lit les tokens de sens et résout les couleurs nommées', () => {
+    expect(tokens.text).toBe('#8A96AE')
+    expect(resolveColor('profit', tokens, styles)).toBe('#00FF88')
+    expect(resolveColor('var(--color-custom)', tokens, styles)).toBe('rgb(1, 2, 3)')
+    expect(resolveColor('#123456', tokens, styles)).toBe('#123456')
+    expect(resolveColor(undefined, tokens, styles)).toBe('#00D4FF')
+  })
+
+  it('opacité sur #RRGGBB, #RGB et rgb()', () => {
+    expect(withAlpha('#00FF88', 0.5)).toBe('rgba(0, 255, 136, 0.5)')
+    expect(withAlpha('#fff', 0.1)).toBe('rgba(255, 255, 255, 0.1)')
+    expect(withAlpha('rgba(1, 2, 3, 1)', 0.2)).toBe('rgba(1, 2, 3, 0.2)')
+  })
+
+  it('options des séries selon le type (chandeliers aux couleurs profit/perte)', () => {
+    expect(seriesOptions('area', '#00FF88', tokens)).toMatchObject({ lineColor: '#00FF88', topColor: 'rgba(0, 255, 136, 0.32)' })
+    expect(seriesOptions('candlestick', '', tokens)).toMatchObject({ upColor: '#00FF88', downColor: '#FF0055' })
+    expect(seriesOptions('line', '#123456', tokens, { lineWidth: 1 })).toEqual({ color: '#123456', lineWidth: 1 })
+  })
+
+  it('heures dans le fuseau d’affichage (axe et infobulle)', () => {
+    const t = 1767657600 // 2026-01-06 00:00 UTC = 01:00 à Paris
+    expect(formatChartTime(t, 'UTC')).toBe('06 janv. 2026 00:00')
+    expect(formatChartTime(t, 'local')).toBe('06 janv. 2026 01:00')
+    expect(formatChartTime(t, 'UTC', { intraday: false })).toBe('06 janv. 2026')
+    expect(tickLabel(t, 2, 'UTC')).toBe('6 janv.')
+    expect(tickLabel(t, 3, 'local')).toBe('01:00')
+    const options = chartOptions(tokens, { timezone: 'local' })
+    expect(options.autoSize).toBe(true)
+    expect(options.localization.timeFormatter(t)).toBe('06 janv. 2026 01:00')
+  })
+})

@@ -1,0 +1,137 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import * as statsApi from '../api/stats.js'
+import { DEFAULT_PRESET, statsQuery } from '../components/stats/period.js'
+import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
+import { usePreferencesStore } from './preferences.js'
+
+/** Un nouveau trade (`trade.created`) relance le calcul après ce délai (les rafales sont regroupées). */
+export const RELOAD_DEBOUNCE_MS = 1500
+
+/**
+ * Page Statistiques : filtres (broker, période), totaux par source, tableaux par stratégie / source de
+ * webhook / symbole manuel, courbe du P&L réalisé cumulé. Tout est calculé par le serveur.
+ */
+export const useStatsStore = defineStore('stats', () => {
+  const preferences = usePreferencesStore()
+  const socket = getSocket(SocketPath.HEARTBEAT)
+
+  const broker = ref('')
+  const preset = ref(DEFAULT_PRESET)
+  const customStart = ref('')
+  const customEnd = ref('')
+
+  /** @type {import('vue').ShallowRef<import('../api/stats.js').StatsSummary|null>} */
+  const summary = shallowRef(null)
+  const strategies = shallowRef([])
+  const webhookSources = shallowRef([])
+  const manualSymbols = shallowRef([])
+  /** @type {import('vue').ShallowRef<import('../api/stats.js').BalanceHistory|null>} */
+  const history = shallowRef(null)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const error = ref(null)
+
+  let sequence = 0
+  let reloadTimer = null
+  let unsubscribe = null
+
+  const total = computed(() => summary.value?.total ?? null)
+  /** Aucun trade du tout sur la période (ni exécuté, ni clôturé, ni en erreur). */
+  const isEmpty = computed(
+    () => loaded.value && !!total.value && !total.value.orders && !total.value.closed_trades && !total.value.errors,
+  )
+  const bySource = computed(() => Object.values(summary.value?.by_source ?? {}))
+
+  function currentQuery(now = new Date()) {
+    return statsQuery(
+      { broker: broker.value, preset: preset.value, customStart: customStart.value, customEnd: customEnd.value },
+      { now, displayTimezone: preferences.displayTimezone },
+    )
+  }
+
+  /** Recharge tout ; une réponse arrivée après une requête plus récente est ignorée. */
+  async function load() {
+    const { query, interval, error: invalid } = currentQuery()
+    const id = ++sequence
+    if (invalid) {
+      error.value = invalid
+      return
+    }
+    loading.value = true
+    try {
+      const [sum, strat, hooks, manual, hist] = await Promise.all([
+        statsApi.fetchSummary(query),
+        statsApi.fetchStrategyStats(query),
+        statsApi.fetchWebhookSourceStats(query),
+        statsApi.fetchSymbolStats({ ...query, source: 'manual' }),
+        statsApi.fetchBalanceHistory({ ...query, interval }),
+      ])
+      if (id !== sequence) return
+      summary.value = sum
+      strategies.value = strat?.results ?? []
+      webhookSources.value = hooks?.results ?? []
+      manualSymbols.value = manual?.results ?? []
+      history.value = hist
+      error.value = null
+      loaded.value = true
+    } catch (err) {
+      if (id === sequence) error.value = err.message
+    } finally {
+      if (id === sequence) loading.value = false
+    }
+  }
+
+  /** Change un ou plusieurs filtres puis recharge. */
+  function setFilters(patch) {
+    if ('broker' in patch) broker.value = patch.broker ?? ''
+    if ('preset' in patch) preset.value = patch.preset
+    if ('customStart' in patch) customStart.value = patch.customStart ?? ''
+    if ('customEnd' in patch) customEnd.value = patch.customEnd ?? ''
+    return load()
+  }
+
+  function scheduleReload() {
+    clearTimeout(reloadTimer)
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null
+      load()
+    }, RELOAD_DEBOUNCE_MS)
+  }
+
+  /** À l'ouverture de la page : chargement et rafraîchissement à chaque nouveau trade. */
+  function start() {
+    unsubscribe ??= socket.subscribe(MessageType.TRADE_CREATED, scheduleReload)
+    return load()
+  }
+
+  function stop() {
+    unsubscribe?.()
+    unsubscribe = null
+    clearTimeout(reloadTimer)
+    reloadTimer = null
+  }
+
+  return {
+    broker,
+    preset,
+    customStart,
+    customEnd,
+    summary,
+    strategies,
+    webhookSources,
+    manualSymbols,
+    history,
+    loading,
+    loaded,
+    error,
+    total,
+    isEmpty,
+    bySource,
+    currentQuery,
+    load,
+    setFilters,
+    start,
+    stop,
+  }
+})
