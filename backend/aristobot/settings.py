@@ -175,6 +175,8 @@ ARISTOBOT_MAX_ACTIVE_STRATEGIES = 20
 ARISTOBOT_BINANCE_REST_URL: str = env.str(
     "ARISTOBOT_BINANCE_REST_URL", default="https://api.binance.com"
 )
+# Délai d'une requête CCXT (ms) : au-delà, lecture rejouée ; ordre recherché par son client_order_id.
+ARISTOBOT_CCXT_TIMEOUT_MS: int = env.int("ARISTOBOT_CCXT_TIMEOUT_MS", default=10_000)
 ARISTOBOT_BINANCE_WS_URL: str = env.str(
     "ARISTOBOT_BINANCE_WS_URL", default="wss://stream.binance.com:9443"
 )
@@ -203,3 +205,7 @@ ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"
 ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])
 ARISTOBOT_WEBHOOK_EXTRA_IPS: list[str] = env.list("ARISTOBOT_WEBHOOK_EXTRA_IPS", default=[])
 ARISTOBOT_PUBLIC_URL: str = env.str("ARISTOBOT_PUBLIC_URL", default="")
+
+# Assistant IA des stratégies : URL de base d'OpenRouter (un faux serveur en test) et délai (s).
+ARISTOBOT_OPENROUTER_URL: str = env.str("ARISTOBOT_OPENROUTER_URL", default="https://openrouter.ai")
+ARISTOBOT_AI_TIMEOUT_S: float = env.float("ARISTOBOT_AI_TIMEOUT_S", default=60.0)

@@ -70,3 +70,26 @@ class BrokerSerializer(serializers.ModelSerializer):
                     {f: ["Ce champ est obligatoire pour un nouveau broker."] for f in missing}
                 )
         return attrs
+
+
+class BrokerCheckSerializer(serializers.Serializer):
+    """Entrée de `POST /api/brokers/check/` : clés non enregistrées (ou celles du broker `broker_id`)."""
+
+    exchange = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    api_key = serializers.CharField(required=False, allow_blank=True, max_length=512)
+    api_secret = serializers.CharField(required=False, allow_blank=True, max_length=512)
+    password = serializers.CharField(required=False, allow_blank=True, max_length=512)
+    is_testnet = serializers.BooleanField(required=False, allow_null=True, default=None)
+    broker_id = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate_exchange(self, value: str) -> str:
+        value = value.strip().lower()
+        if value and value not in ccxt_exchange_ids():
+            raise serializers.ValidationError(f"Exchange inconnu de CCXT : « {value} ».")
+        return value
+
+
+class OrderCancelSerializer(serializers.Serializer):
+    """Entrée de `POST /api/brokers/<id>/orders/<exchange_order_id>/cancel/`."""
+
+    symbol = serializers.CharField(max_length=40)

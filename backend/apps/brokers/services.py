@@ -1,4 +1,9 @@
-"""Services des brokers : création, modification, suppression (broker par défaut unique)."""
+"""Services des brokers : CRUD (broker par défaut unique) et orchestration des appels à l'exchange.
+
+Les fonctions d'exchange sont synchrones (appelées par les vues) : elles exécutent les services
+asynchrones de `apps.core.services` sur la boucle dédiée du processus (`exchange_loop_run`), qui
+possède les instances CCXT partagées. Voir `apps/core/services/exchange_loop.py`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,16 @@ from django.db.models import ProtectedError
 from apps.accounts.models import User
 from apps.brokers.models import Broker
 from apps.core.exceptions import AristobotError, ConflictError
+from apps.core.services import exchange as exchange_services
+from apps.core.services import orders as order_services
+from apps.core.services.ccxt_manager import (
+    ExchangeCredentials,
+    exchange_discard_everywhere,
+    temporary_exchange,
+)
+from apps.core.services.exchange_loop import exchange_loop_run
+from apps.market_data.models import MarketSymbolsJob
+from apps.market_data.services import market_symbols_job_start
 
 
 def _make_default(*, broker: Broker) -> None:
@@ -63,11 +78,90 @@ def broker_update(*, broker: Broker, **fields: Any) -> Broker:
 @transaction.atomic
 def broker_delete(*, broker: Broker) -> None:
     """Supprime un broker, refusé s'il porte encore des stratégies actives ou des positions."""
+    user_id, broker_id = broker.user_id, broker.pk
     try:
         broker.delete()
+        transaction.on_commit(
+            lambda: exchange_discard_everywhere(user_id=user_id, broker_id=broker_id)
+        )
     except ProtectedError:
         raise AristobotError(
             f"Impossible de supprimer le broker « {broker.name} » : il est utilisé par des "
             "stratégies actives ou des positions. Arrêtez-les et supprimez-les d'abord.",
             status_code=409,
         ) from None
+
+
+# ----------------------------------------------------------------------------- exchange
+
+
+def broker_credentials_resolve(
+    *,
+    exchange: str = "",
+    api_key: str = "",
+    api_secret: str = "",
+    password: str = "",
+    is_testnet: bool | None = None,
+    broker: Broker | None = None,
+) -> ExchangeCredentials:
+    """Identifiants à vérifier : ceux saisis, complétés par ceux du broker enregistré si vides."""
+    if broker is not None:
+        exchange = exchange or broker.exchange
+        api_key = api_key or broker.api_key
+        api_secret = api_secret or broker.api_secret
+        password = password or broker.password
+        is_testnet = broker.is_testnet if is_testnet is None else is_testnet
+    missing = {
+        field: ["Ce champ est obligatoire pour vérifier les clés."]
+        for field, value in (("exchange", exchange), ("api_key", api_key), ("api_secret", api_secret))
+        if not value
+    }
+    if missing:
+        raise AristobotError(
+            "Données invalides — clé API, secret et exchange sont nécessaires.", errors=missing
+        )
+    return ExchangeCredentials(
+        exchange_id=exchange, api_key=api_key, api_secret=api_secret, password=password or "",
+        is_testnet=bool(is_testnet),
+    )
+
+
+async def _keys_check(credentials: ExchangeCredentials) -> dict[str, Any]:
+    async with temporary_exchange(credentials=credentials) as exchange:
+        return await exchange_services.balance_fetch_on(exchange)
+
+
+def broker_keys_check(*, credentials: ExchangeCredentials) -> dict[str, Any]:
+    """Vérifie des clés (même non enregistrées) avec une instance jetable : solde non nul valorisé.
+
+    Lève `AristobotError` (« Erreur de connexion à Binance : … ») si l'exchange refuse.
+    """
+    result = exchange_loop_run(_keys_check(credentials))
+    return {"ok": True, **result}
+
+
+def broker_balance_fetch(*, broker: Broker) -> dict[str, Any]:
+    """Solde du broker, valorisé en USD(T), avec le total."""
+    return exchange_loop_run(exchange_services.balance_fetch(broker=broker))
+
+
+def broker_ticker_fetch(*, broker: Broker, symbol: str) -> dict[str, Any]:
+    """Dernier prix d'un symbole sur le broker."""
+    return exchange_loop_run(exchange_services.ticker_fetch(broker=broker, symbol=symbol))
+
+
+def broker_open_orders_fetch(*, broker: Broker, symbol: str | None = None) -> list[dict[str, Any]]:
+    """Ordres ouverts du broker."""
+    return exchange_loop_run(exchange_services.open_orders_fetch(broker=broker, symbol=symbol))
+
+
+def broker_order_cancel(*, broker: Broker, exchange_order_id: str, symbol: str) -> dict[str, Any]:
+    """Annule un ordre ouvert (et met à jour son `Trade`)."""
+    return exchange_loop_run(
+        order_services.order_cancel(broker=broker, exchange_order_id=exchange_order_id, symbol=symbol)
+    )
+
+
+def broker_markets_update(*, broker: Broker, user: Any) -> tuple[MarketSymbolsJob, bool]:
+    """« MAJ Paires de trading » : lance (ou rejoint) le chargement des paires de l'exchange du broker."""
+    return market_symbols_job_start(exchange_id=broker.exchange, user_id=getattr(user, "pk", None))

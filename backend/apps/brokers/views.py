@@ -1,4 +1,4 @@
-"""API CRUD des brokers de l'utilisateur."""
+"""API des brokers de l'utilisateur : CRUD + actions d'exchange (`views_exchange`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from rest_framework.response import Response
 from apps.brokers.models import Broker
 from apps.brokers.serializers import BrokerSerializer
 from apps.brokers.services import broker_create, broker_delete, broker_update
+from apps.brokers.views_exchange import BrokerExchangeActionsMixin
 from apps.core.api import OwnedModelViewSet
 
 
-class BrokerViewSet(OwnedModelViewSet):
+class BrokerViewSet(BrokerExchangeActionsMixin, OwnedModelViewSet):
     queryset = Broker.objects.all()
     serializer_class = BrokerSerializer
     pagination_class = None

@@ -49,7 +49,7 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
 
 
 class HeartbeatConsumer(AuthenticatedJsonConsumer):
-    """`/ws/heartbeat/` : relaie `stream_brut`, `heartbeat` et les mises à jour de statut."""
+    """`/ws/heartbeat/` : relaie `stream_brut`, `heartbeat`, le statut et les événements de l'utilisateur."""
 
     groups_to_join = (groups.STREAM_BRUT, groups.HEARTBEAT, groups.STATUS)
 
@@ -63,6 +63,18 @@ class HeartbeatConsumer(AuthenticatedJsonConsumer):
         await self.send_json(event)
 
     async def heartbeat_signal(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def pairs_progress(self, event: dict[str, Any]) -> None:
+        """Progression du chargement des paires (groupe de l'utilisateur) : relayée telle quelle."""
+        await self.send_json(event)
+
+    async def webhook_logged(self, event: dict[str, Any]) -> None:
+        """Webhook reçu ou traité (groupe de l'utilisateur) : `{webhook_id, status}`, relayé tel quel."""
+        await self.send_json(event)
+
+    async def trade_created(self, event: dict[str, Any]) -> None:
+        """Nouveau trade de l'utilisateur (moteur, webhook) : la page Statistiques se rafraîchit."""
         await self.send_json(event)
 
     async def status_changed(self, event: dict[str, Any]) -> None:

@@ -21,3 +21,4 @@ MSG_STREAM_RAW = "stream.raw"
 MSG_HEARTBEAT_SIGNAL = "heartbeat.signal"
 MSG_STATUS_UPDATE = "status.update"
 MSG_STATUS_CHANGED = "status.changed"  # notification interne : le consommateur recalcule le statut
+MSG_PAIRS_PROGRESS = "pairs.progress"  # progression de « MAJ Paires de trading » (groupe user_<id>)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from apps.core.timeframes import TIMEFRAME_CHOICES
 
@@ -67,3 +69,55 @@ class MarketSymbol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exchange}:{self.symbol}"
+
+
+class MarketSymbolsJob(models.Model):
+    """Chargement des paires d'un exchange en arrière-plan (« MAJ Paires de trading »), avec progression.
+
+    L'état vit en base (plusieurs workers Daphne, redémarrages) ; un seul chargement actif par
+    exchange (contrainte partielle).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        ERROR = "error", "Erreur"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+
+    exchange = models.CharField(max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="market_symbols_jobs",
+        help_text="Qui a lancé le chargement (reçoit la progression par WebSocket)",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0 à 100 %")
+    total = models.PositiveIntegerField(default=0, help_text="Paires reçues de l'exchange")
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    deactivated_count = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=200, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "market_symbols_jobs"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange"],
+                condition=Q(status__in=["pending", "running"]),
+                name="uniq_active_market_symbols_job",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Paires {self.exchange} : {self.status} {self.progress} %"
