@@ -1,0 +1,91 @@
+"""Préparation des bougies : DataFrame `open, high, low, close, volume` (float64), index UTC.
+
+Même forme que celle que reçoit la stratégie en direct (index `DatetimeIndex` UTC croissant
+nommé `timestamp`). Entrées acceptées : un DataFrame indexé par dates, ou avec une colonne
+`open_time` / `timestamp` (millisecondes UTC ou dates) ; un fichier CSV de ce format.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from apps.backtest.engine.errors import BacktestError
+
+COLUMNS = ("open", "high", "low", "close", "volume")
+TIME_COLUMNS = ("open_time", "timestamp", "time", "date")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def timeframe_seconds(timeframe: str) -> int:
+    """`"15m"` → 900 ; `BacktestError` si le format est inconnu."""
+    match = re.fullmatch(r"(\d+)([mhdw])", timeframe.strip())
+    if not match or int(match.group(1)) <= 0:
+        raise BacktestError(f"Unité de temps invalide : « {timeframe} » (ex. 1m, 15m, 1h, 4h)")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def candle_seconds(index: pd.DatetimeIndex, timeframe: str | None = None) -> float:
+    """Durée d'une bougie : le timeframe s'il est donné, sinon l'écart médian des dates."""
+    if timeframe:
+        return float(timeframe_seconds(timeframe))
+    if len(index) < 2:
+        return 0.0
+    return float(np.median(np.diff(index.asi8))) / 1e9
+
+
+def _time_index(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    if isinstance(frame.index, pd.DatetimeIndex):
+        index = frame.index
+    else:
+        key = next((k for k in TIME_COLUMNS if k in frame.columns), None)
+        if key is None:
+            raise BacktestError("Les bougies doivent être indexées par date ou avoir une colonne "
+                                "« open_time » (millisecondes UTC)")
+        column = frame[key]
+        unit = "ms" if pd.api.types.is_numeric_dtype(column) else None
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(column, unit=unit, utc=True))
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise BacktestError(f"Colonne « {key} » illisible : {exc}") from exc
+    return index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+
+
+def prepare_candles(candles: pd.DataFrame) -> pd.DataFrame:
+    """Bougies normalisées (copie) ; `BacktestError` en français si elles sont inutilisables."""
+    if not isinstance(candles, pd.DataFrame):
+        raise BacktestError(f"Bougies attendues sous forme de DataFrame, reçu {type(candles).__name__}")
+    missing = [c for c in COLUMNS if c not in candles.columns]
+    if missing:
+        raise BacktestError(f"Colonnes manquantes dans les bougies : {', '.join(missing)}")
+    if candles.empty:
+        raise BacktestError("Aucune bougie à backtester")
+    index = _time_index(candles)
+    try:
+        data = {c: candles[c].to_numpy(dtype=np.float64) for c in COLUMNS}
+    except (ValueError, TypeError) as exc:
+        raise BacktestError(f"Valeurs non numériques dans les bougies : {exc}") from exc
+    frame = pd.DataFrame(data, index=pd.DatetimeIndex(index, name="timestamp"))
+    if not (np.diff(frame.index.asi8) > 0).all():  # pas strictement croissant : tri puis doublons
+        frame = frame.sort_index(kind="stable")
+        if frame.index.has_duplicates:
+            first = frame.index[frame.index.duplicated()][0]
+            raise BacktestError(f"Bougies en double : {first.isoformat()}")
+    prices = frame[["open", "high", "low", "close"]].to_numpy()
+    if not np.isfinite(prices).all() or (prices <= 0).any():
+        raise BacktestError("Prix manquants, nuls ou négatifs dans les bougies")
+    return frame
+
+
+def read_candles_csv(source: str | Path | IO[str]) -> pd.DataFrame:
+    """CSV `open_time` (ms UTC), `open, high, low, close, volume` → bougies préparées."""
+    try:
+        frame = pd.read_csv(source)
+    except (OSError, ValueError) as exc:
+        raise BacktestError(f"Fichier de bougies illisible : {exc}") from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return prepare_candles(frame)

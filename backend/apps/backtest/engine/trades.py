@@ -1,0 +1,188 @@
+"""Trades simulés et données de marché préparées pour la boucle."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STOP_LOSS = "stop_loss"
+TAKE_PROFIT = "take_profit"
+SIGNAL = "signal"
+END = "end"
+
+
+def iso_utc(moment: pd.Timestamp | None) -> str | None:
+    """Horodatage ISO 8601 UTC (`2025-01-01T00:15:00Z`)."""
+    if moment is None:
+        return None
+    return moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Trade:
+    """Un trade long : achat à la clôture, sortie par SL, TP, signal ou fin des données."""
+
+    times: pd.DatetimeIndex = field(repr=False, compare=False)  # dates des bougies
+    entry_index: int
+    entry_price: float
+    qty: float
+    amount: float  # devise de cotation engagée, frais d'entrée compris
+    entry_fee: float
+    stop_loss: float | None  # niveau de prix (None = aucun)
+    take_profit: float | None
+    requested_amount: float  # ce qu'a renvoyé calculate_position_size()
+    stop_loss_pct: float  # fraction renvoyée par calculate_stop_loss()
+    take_profit_pct: float
+    exit_index: int = -1
+    exit_price: float = math.nan
+    exit_fee: float = 0.0
+    pnl: float = 0.0
+    pnl_pct: float = 0.0
+    exit_reason: str = ""
+    balance_after: float = math.nan
+    _entry_time: pd.Timestamp | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fee(self) -> float:
+        return self.entry_fee + self.exit_fee
+
+    @property
+    def entry_time(self) -> pd.Timestamp:
+        if self._entry_time is None:  # créé à la demande : une date pandas coûte ~3 µs
+            self._entry_time = self.times[self.entry_index]
+        return self._entry_time
+
+    @property
+    def exit_time(self) -> pd.Timestamp | None:
+        return self.times[self.exit_index] if self.exit_index >= 0 else None
+
+    def position_dict(self) -> dict[str, Any]:
+        """La position telle que la voit la stratégie (`self.position`) : un dict neuf.
+
+        Clés du moteur réel reprises (`side`, `entry_cost`, `stop_loss_price`,
+        `take_profit_price`, `opened_at`) pour qu'une stratégie tourne pareil dans les deux.
+        """
+        entry_time = self.entry_time
+        return {
+            "entry_price": self.entry_price,
+            "quantity": self.qty,
+            "entry_time": entry_time,
+            "stop_loss": self.stop_loss,
+            "take_profit": self.take_profit,
+            "side": "long",
+            "entry_cost": self.amount,
+            "stop_loss_price": self.stop_loss,
+            "take_profit_price": self.take_profit,
+            "opened_at": entry_time.isoformat(),
+        }
+
+    def close(self, index: int, price: float, reason: str, fee_rate: float, cash: float) -> float:
+        """Clôture le trade ; renvoie la trésorerie après la vente (sans frais si `END`)."""
+        gross = self.qty * price
+        self.exit_fee = 0.0 if reason == END else gross * fee_rate
+        proceeds = gross - self.exit_fee
+        self.exit_index, self.exit_price = index, price
+        self.exit_reason = reason
+        self.pnl = proceeds - self.amount
+        self.pnl_pct = self.pnl / self.amount * 100.0
+        self.balance_after = cash + proceeds
+        return self.balance_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry_time": iso_utc(self.entry_time),
+            "exit_time": iso_utc(self.exit_time),
+            "entry_price": self.entry_price,
+            "exit_price": self.exit_price,
+            "qty": self.qty,
+            "amount": self.amount,
+            "fee": self.fee,
+            "entry_fee": self.entry_fee,
+            "exit_fee": self.exit_fee,
+            "pnl": self.pnl,
+            "pnl_pct": self.pnl_pct,
+            "exit_reason": self.exit_reason,
+            "balance_after": self.balance_after,
+            "stop_loss": self.stop_loss,
+            "take_profit": self.take_profit,
+            "entry_index": self.entry_index,
+            "exit_index": self.exit_index,
+        }
+
+
+def open_trade(times: pd.DatetimeIndex, index: int, price: float, decision: tuple, cash: float,
+               fee_rate: float) -> Trade | None:
+    """Achat au prix `price` selon une décision `("long", taille, sl, tp)` ; None si rien."""
+    _kind, size, stop, take = decision
+    amount = min(size, cash)
+    if amount <= 0:
+        return None
+    qty = amount / (price * (1.0 + fee_rate))
+    return Trade(
+        times=times, entry_index=index, entry_price=price, qty=qty, amount=amount,
+        entry_fee=qty * price * fee_rate,
+        stop_loss=price * (1.0 - stop) if stop > 0 else None,
+        take_profit=price * (1.0 + take) if take > 0 else None,
+        requested_amount=size, stop_loss_pct=stop, take_profit_pct=take,
+    )
+
+
+@dataclass
+class Market:
+    """Bougies préparées : le DataFrame (index UTC) et ses prix pour la boucle."""
+
+    frame: pd.DataFrame
+    opens: Sequence[float]  # `array("d")` : lu à chaque bougie en position, en float Python
+    highs: Sequence[float]
+    lows: Sequence[float]
+    closes: np.ndarray  # lu seulement aux achats/ventes
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Market:
+        def floats(column: str) -> array:
+            values = array("d")
+            values.frombytes(np.ascontiguousarray(frame[column].to_numpy(), dtype=np.float64).tobytes())
+            return values
+
+        return cls(frame, floats("open"), floats("high"), floats("low"), frame["close"].to_numpy())
+
+    @property
+    def n(self) -> int:
+        return len(self.closes)
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        return self.frame.index
+
+
+def equity_curve(trades: list[Trade], closes: np.ndarray, initial: float) -> tuple[np.ndarray, np.ndarray]:
+    """(équité à chaque clôture, quantité détenue à chaque clôture), valorisée au prix de clôture.
+
+    Une sortie SL/TP sur la bougie j a lieu pendant j : la position n'est plus détenue à sa
+    clôture ; une sortie sur signal a lieu à la clôture j : idem. `END` : détenue jusqu'au bout.
+    """
+    n = len(closes)
+    if not trades:
+        return np.full(n, float(initial)), np.zeros(n)
+    entry = np.array([t.entry_index for t in trades], dtype=np.int64)
+    ends = np.array([n if t.exit_reason == END else t.exit_index for t in trades], dtype=np.int64)
+    qty = np.array([t.qty for t in trades])
+    amount = np.array([t.amount for t in trades])
+    proceeds = np.array([0.0 if t.exit_reason == END else t.qty * t.exit_price - t.exit_fee
+                         for t in trades])
+    held_delta = np.zeros(n + 1)
+    np.add.at(held_delta, entry, qty)
+    np.add.at(held_delta, ends, -qty)
+    cash_delta = np.zeros(n + 1)
+    np.add.at(cash_delta, entry, -amount)
+    np.add.at(cash_delta, ends, proceeds)
+    held = np.cumsum(held_delta[:n])
+    held[np.abs(held) < 1e-12 * max(1.0, float(qty.max()))] = 0.0  # résidus d'arrondi
+    cash = initial + np.cumsum(cash_delta[:n])
+    return cash + held * closes, held

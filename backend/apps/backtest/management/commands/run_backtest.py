@@ -1,0 +1,205 @@
+"""`manage.py run_backtest` : lance un backtest depuis la ligne de commande.
+
+Deux formes :
+- fichiers (ni base ni réseau) :
+  `run_backtest --strategy-file S.py --candles-csv C.csv --amount 10000 [--fee 0.001]
+   [--timeframe 1m] [--mode fast|exact] --json OUT.json`
+  (CSV : `open_time` en millisecondes UTC, puis `open, high, low, close, volume`) ;
+- base de données : `run_backtest --strategy ID --broker ID --symbol BTC/USDT --timeframe 15m
+  --start 2025-01-01 --end 2025-06-30 --amount 10000 [--json OUT.json]` : bougies lues dans la
+  table `candles` pour l'exchange du broker (elles doivent avoir été téléchargées).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.backtest.engine import BacktestError, read_candles_csv, run_backtest, timeframe_seconds
+
+COPY_COLUMNS = {"open_price": "open", "high_price": "high", "low_price": "low",
+                "close_price": "close"}
+
+
+def _parse_moment(text: str, *, end: bool) -> datetime:
+    """`2025-06-30` (fin : jour inclus) ou date ISO complète → datetime UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"Date invalide : « {text} » (format AAAA-MM-JJ)") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if end and len(text) <= 10:
+        moment += timedelta(days=1)  # --end 2025-06-30 : bougies du 30 juin comprises
+    return moment
+
+
+def candles_from_db(*, exchange: str, symbol: str, timeframe: str, start: datetime,
+                    end: datetime) -> Any:
+    """Bougies de la table `candles` (`COPY … TO STDOUT` → pandas), `open_time` < `end`."""
+    import pandas as pd
+    from django.db import connection
+    from psycopg import sql
+
+    query = sql.SQL(
+        "COPY (SELECT (extract(epoch FROM open_time) * 1000)::bigint AS open_time, open_price, "
+        "high_price, low_price, close_price, volume FROM candles WHERE exchange = {} AND "
+        "symbol = {} AND timeframe = {} AND open_time >= {} AND open_time < {} "
+        "ORDER BY open_time) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    ).format(sql.Literal(exchange), sql.Literal(symbol), sql.Literal(timeframe),
+             sql.Literal(start), sql.Literal(end))
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with connection.connection.cursor() as cursor, cursor.copy(query) as copy:
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    return pd.read_csv(buffer).rename(columns=COPY_COLUMNS)
+
+
+class Command(BaseCommand):
+    help = "Backtest d'une stratégie (fichiers ou base de données) ; résultats en JSON."
+    requires_system_checks: list[str] = []  # la forme « fichiers » ne touche pas la base
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        files = parser.add_argument_group("forme fichiers (sans base de données)")
+        files.add_argument("--strategy-file", help="fichier Python de la stratégie")
+        files.add_argument("--candles-csv", help="CSV open_time (ms UTC), open, high, low, close, volume")
+        db = parser.add_argument_group("forme base de données")
+        db.add_argument("--strategy", type=int, help="id de la stratégie")
+        db.add_argument("--broker", type=int, help="id du broker (son exchange choisit les bougies)")
+        db.add_argument("--symbol", help="symbole CCXT, ex. BTC/USDT")
+        db.add_argument("--start", help="début, AAAA-MM-JJ (UTC)")
+        db.add_argument("--end", help="fin, AAAA-MM-JJ (jour inclus) ou date-heure ISO (exclue), UTC")
+        parser.add_argument("--timeframe", help="unité de temps (1m, 15m, 1h…)")
+        parser.add_argument("--amount", type=float, required=True, help="montant de départ (quote)")
+        parser.add_argument("--fee", type=float, default=0.001, help="frais par ordre (0.001 = 0,1 %%)")
+        parser.add_argument("--mode", choices=("fast", "exact"), default="fast")
+        parser.add_argument("--json", dest="json_path", help="fichier JSON de sortie")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["strategy_file"] or options["candles_csv"]:
+            code, candles, label = self._from_files(options)
+        elif options["strategy"] is not None:
+            code, candles, label = self._from_db(options)
+        else:
+            raise CommandError("Indiquez --strategy-file et --candles-csv, ou --strategy, --broker, "
+                               "--symbol, --timeframe, --start et --end")
+        verbose = options["verbosity"] >= 2
+
+        def progress(pct: float) -> None:
+            if verbose:
+                sys.stderr.write(f"\rProgression : {pct:5.1f} %")
+                sys.stderr.flush()
+
+        try:
+            output = run_backtest(code, candles, initial_amount=options["amount"], fee_rate=options["fee"],
+                                  timeframe=options["timeframe"], mode=options["mode"],
+                                  progress_cb=progress)
+        except BacktestError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbose:
+            sys.stderr.write("\n")
+        result = {"source": label, "timeframe": options["timeframe"], "mode_requested": options["mode"],
+                  **output.to_dict()}
+        if options["json_path"]:
+            Path(options["json_path"]).write_text(json.dumps(result, ensure_ascii=False, indent=1),
+                                                  encoding="utf-8")
+        self._summary(output)
+
+    def _from_files(self, options: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+        if not (options["strategy_file"] and options["candles_csv"]):
+            raise CommandError("La forme fichiers demande --strategy-file ET --candles-csv")
+        try:
+            code = Path(options["strategy_file"]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"Fichier de stratégie illisible : {exc}") from exc
+        try:
+            candles = read_candles_csv(options["candles_csv"])
+        except BacktestError as exc:
+            raise CommandError(str(exc)) from exc
+        label = {"strategy_file": options["strategy_file"], "candles_csv": options["candles_csv"]}
+        return code, candles, label
+
+    def _from_db(self, options: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+        from apps.brokers.models import Broker
+        from apps.strategies.models import Strategy
+
+        needed = ("broker", "symbol", "timeframe", "start", "end")
+        missing = [f"--{name}" for name in needed if options[name] is None]
+        if missing:
+            raise CommandError(f"Forme base de données : il manque {', '.join(missing)}")
+        try:
+            timeframe_seconds(options["timeframe"])
+        except BacktestError as exc:
+            raise CommandError(str(exc)) from exc
+        start = _parse_moment(options["start"], end=False)
+        end = _parse_moment(options["end"], end=True)
+        if end <= start:
+            raise CommandError("La date de fin doit suivre la date de début")
+        strategy = Strategy.objects.filter(pk=options["strategy"]).first()
+        if strategy is None:
+            raise CommandError(f"Stratégie {options['strategy']} introuvable")
+        broker = Broker.objects.filter(pk=options["broker"]).first()
+        if broker is None:
+            raise CommandError(f"Broker {options['broker']} introuvable")
+        candles = candles_from_db(exchange=broker.exchange, symbol=options["symbol"],
+                                  timeframe=options["timeframe"], start=start, end=end)
+        where = f"{broker.exchange} {options['symbol']} {options['timeframe']}"
+        period = f"du {start:%Y-%m-%d %H:%M} au {end:%Y-%m-%d %H:%M} UTC"
+        if candles.empty:
+            raise CommandError(f"Aucune bougie en base pour {where} {period} : téléchargez-les "
+                               "d'abord (page Backtest)")
+        self._check_coverage(candles, start, end, options["timeframe"], where)
+        label = {"strategy_id": strategy.pk, "strategy_name": strategy.name, "broker_id": broker.pk,
+                 "exchange": broker.exchange, "symbol": options["symbol"],
+                 "start": start.isoformat(), "end": end.isoformat()}
+        return strategy.code, candles, label
+
+    def _check_coverage(self, candles: Any, start: datetime, end: datetime, timeframe: str,
+                        where: str) -> None:
+        """Erreur si la période n'est pas couverte ; avertissement pour les trous internes."""
+        step_ms = timeframe_seconds(timeframe) * 1000
+        first, last = int(candles["open_time"].iloc[0]), int(candles["open_time"].iloc[-1])
+        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        if first - start_ms >= step_ms or end_ms - last > 2 * step_ms:
+            have = (f"{datetime.fromtimestamp(first / 1000, UTC):%Y-%m-%d %H:%M} → "
+                    f"{datetime.fromtimestamp(last / 1000, UTC):%Y-%m-%d %H:%M}")
+            raise CommandError(f"Bougies manquantes pour {where} : la base couvre {have} seulement ; "
+                               "téléchargez la période complète d'abord")
+        expected = (last - first) // step_ms + 1
+        if len(candles) < expected:
+            self.stderr.write(f"Attention : {expected - len(candles)} bougie(s) absente(s) dans la "
+                              f"période pour {where} (trous de l'exchange ?)")
+
+    def _summary(self, output: Any) -> None:
+        stats = output.stats
+
+        def fmt(value: Any, suffix: str = "") -> str:
+            return "—" if value is None else f"{value:,.2f}{suffix}".replace(",", " ")
+
+        if output.lookahead_detected:
+            self.stderr.write(self.style.WARNING(output.message))
+        if output.errors_count:
+            self.stderr.write(self.style.WARNING(
+                f"{output.errors_count} erreur(s) de la stratégie ; première : "
+                f"{output.errors[0]['message']}"))
+        lines = [
+            f"Montant final      : {fmt(stats['final_amount'])} "
+            f"(P&L {fmt(stats['total_pnl'])}, {fmt(stats['total_pnl_pct'], ' %')})",
+            f"Trades             : {stats['total_trades']} ({stats['winning_trades']} gagnants, "
+            f"{stats['losing_trades']} perdants, réussite {fmt(stats['win_rate'], ' %')})",
+            f"Drawdown max       : {fmt(stats['max_drawdown'])} ({fmt(stats['max_drawdown_pct'], ' %')})",
+            f"Sharpe / Sortino   : {fmt(stats['sharpe_ratio'])} / {fmt(stats['sortino_ratio'])}",
+            f"Buy & hold         : {fmt(stats['buy_and_hold_final'])} "
+            f"({fmt(stats['buy_and_hold_pct'], ' %')})",
+            f"Calcul             : chemin {output.mode}, {stats['candles']} bougies en "
+            f"{output.timings['total']:.2f} s",
+        ]
+        self.stdout.write("\n".join(lines))
