@@ -14,6 +14,13 @@ os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"aristobot-test-{uuid.uuid4().hex
 import pytest  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Préfixe Redis propre à la session : les réglages sont chargés avant ce fichier."""
+    from django.conf import settings
+
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["CHANNEL_LAYER_PREFIX"]
+
+
 @pytest.fixture
 def make_user(db):  # noqa: ANN001, ANN201
     """Fabrique d'utilisateurs (passe par le service, donc par la limite de 5)."""
