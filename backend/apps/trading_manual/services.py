@@ -1,0 +1,58 @@
+"""Trading manuel : passage d'ordres et portefeuille du broker choisi.
+
+Les vues DRF sont synchrones : l'ordre est passé par `apps.core.services.orders.order_place` sur la
+boucle dédiée du processus (`exchange_loop_run`), qui possède les instances CCXT partagées. Toute
+tentative arrivée jusque-là est une ligne `trades` (source `manual`), échecs compris.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from apps.brokers.models import Broker
+from apps.brokers.services import broker_balance_fetch
+from apps.core.models import Trade
+from apps.core.services.exchange_loop import exchange_loop_run
+from apps.core.services.orders import order_place
+
+
+def manual_order_place(
+    *,
+    broker: Broker,
+    symbol: str,
+    side: str,
+    order_type: str = Trade.OrderType.MARKET,
+    quantity: Decimal | None = None,
+    quote_amount: Decimal | None = None,
+    price: Decimal | None = None,
+) -> Trade:
+    """Passe un ordre manuel (marché ou limite, en quantité OU en montant) ; renvoie sa ligne `Trade`.
+
+    Contrat de `order_place` : `trade.status` vaut `error` (+ `error_message` en français) si les
+    contrôles (symbole, minimums) ou l'exchange (solde, filtres) ont refusé l'ordre, `unknown` si la
+    réponse a été perdue et l'ordre introuvable. Lève `AristobotError` pour des arguments invalides.
+    """
+    return exchange_loop_run(
+        order_place(
+            broker=broker, symbol=symbol, side=side, order_type=order_type, quantity=quantity,
+            quote_amount=quote_amount, price=price, source=Trade.Source.MANUAL,
+            role=Trade.Role.MANUAL,
+        )
+    )
+
+
+def manual_portfolio_fetch(*, broker: Broker) -> dict[str, Any]:
+    """Portefeuille du broker : actifs non nuls (disponible, bloqué, total), valeur USD et total."""
+    balance = broker_balance_fetch(broker=broker)
+    return {
+        "broker": {
+            "id": broker.pk, "name": broker.name, "exchange": broker.exchange,
+            "is_testnet": broker.is_testnet,
+        },
+        "exchange": balance.get("exchange") or broker.exchange,
+        "balances": balance.get("balances") or [],
+        "total_usd": balance.get("total_usd") or Decimal(0),
+        "fetched_at": dt.datetime.now(tz=dt.UTC),
+    }

@@ -1,0 +1,187 @@
+/**
+ * Trading manuel contre le simulateur Binance de la pile e2e : broker créé par l'API avec les clés de
+ * démonstration, paires chargées (« MAJ Paires »), portefeuille, achat de 100 USD de BTC/USDT
+ * confirmé dans une vraie modale, ordre trop petit refusé en français, ordre limite annulé,
+ * captures sombre et clair. Le backend doit viser le simulateur (scripts/e2e.sh le fait).
+ */
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { MENU_PAGES, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
+
+const DEMO = { key: 'demo-api-key', secret: 'demo-api-secret' }
+const BROKER_NAME = `E2E Trading ${Date.now().toString(36)}`
+const PAGE = MENU_PAGES.find((p) => p.slug === 'trading-manuel')
+
+let browser
+let page
+let broker
+
+/** Appel JSON à l'API depuis la page (cookies de session + jeton CSRF). */
+function api(method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? ''
+      const response = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': decodeURIComponent(token) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await response.text()
+      return { status: response.status, data: text ? JSON.parse(text) : null }
+    },
+    { method, path, body },
+  )
+}
+
+async function loadPairs(brokerId) {
+  const started = await api('POST', `/api/brokers/${brokerId}/update-pairs/`)
+  assert.equal(started.status, 202, JSON.stringify(started.data))
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const { data } = await api('GET', `/api/brokers/${brokerId}/update-pairs/?job=${started.data.job_id}`)
+    if (data.job?.status === 'done') return data.job
+    assert.notEqual(data.job?.status, 'error', `MAJ Paires en erreur : ${data.job?.error}`)
+    assert.ok(Date.now() < deadline, 'MAJ Paires trop longue')
+    await page.waitForTimeout(300)
+  }
+}
+
+const row = (asset) => page.locator(`[data-testid="portfolio-row-${asset}"]`)
+const freeOf = async (asset) => ((await row(asset).count()) ? Number(await row(asset).locator('[data-col="free"]').getAttribute('data-value')) : 0)
+const result = () => page.locator('[data-testid="order-result"]')
+const dialog = () => page.locator('[data-testid="order-confirm-dialog"]')
+
+/** Saisit un ordre, ouvre la confirmation par le bouton du sens, confirme, attend le résultat. */
+async function sendOrder(side, fill) {
+  const previous = (await result().count()) ? await result().innerText() : null
+  await fill()
+  await page.click(`[data-testid="order-${side}"]`)
+  await dialog().waitFor()
+  const summary = await dialog().innerText()
+  await page.click('[data-testid="order-confirm"]')
+  await dialog().waitFor({ state: 'detached', timeout: 30_000 })
+  await page.waitForFunction((before) => {
+    const el = document.querySelector('[data-testid="order-result"]')
+    return el && el.textContent.trim() !== before
+  }, previous?.trim() ?? null)
+  return { summary, ok: (await result().getAttribute('data-ok')) === 'true', message: (await result().innerText()).trim() }
+}
+
+before(async () => {
+  browser = await launchBrowser()
+  page = await newPage(browser)
+  await ensureLoggedIn(page)
+  const created = await api('POST', '/api/brokers/', {
+    name: BROKER_NAME, exchange: 'binance', api_key: DEMO.key, api_secret: DEMO.secret, is_testnet: false,
+  })
+  assert.equal(created.status, 201, JSON.stringify(created.data))
+  broker = created.data
+  const job = await loadPairs(broker.id)
+  assert.ok(job.total > 0)
+})
+
+after(async () => {
+  if (broker) await api('DELETE', `/api/brokers/${broker.id}/`).catch(() => null)
+  await browser?.close()
+})
+
+test('la page s’ouvre sur le broker par défaut, puis affiche le portefeuille du broker choisi', { timeout: 60_000 }, async () => {
+  await openMenuPage(page, PAGE)
+  const select = page.locator('[data-testid="broker-select"]')
+  await select.waitFor()
+  const me = await api('GET', '/api/auth/me/')
+  if (me.data.user.default_broker) {
+    assert.equal(Number(await select.inputValue()), me.data.user.default_broker, 'le broker par défaut est pré-sélectionné')
+  }
+  await select.selectOption(String(broker.id))
+  await row('USDT').waitFor({ timeout: 30_000 })
+  const portfolio = await api('GET', `/api/trading-manual/portfolio/?broker=${broker.id}`)
+  const usdt = portfolio.data.balances.find((b) => b.asset === 'USDT')
+  assert.equal(await freeOf('USDT'), usdt.free, 'le solde USDT affiché est celui de l’exchange')
+  if (usdt.free === 10000) assert.match(await row('USDT').innerText(), /10\s000/)
+  assert.match(await page.locator('[data-testid="portfolio-total"]').innerText(), /\d.*\$$/)
+  // Paires de l'exchange : recherche puis sélection
+  await page.fill('[data-testid="symbol-search"]', 'BTC')
+  await page.locator('[data-testid="symbol-BTC/USDT"]').click()
+  await page.locator('[data-testid="selected-symbol"]', { hasText: 'BTC/USDT' }).waitFor()
+  await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="ticker-price"]')?.textContent ?? ''))
+  assert.match(await page.locator('[data-testid="ticker-time"]').innerText(), /^\d{2}:\d{2}:\d{2}$/)
+})
+
+test('100 USD saisis : quantité calculée, achat confirmé, BTC en hausse au portefeuille', { timeout: 90_000 }, async () => {
+  const btcBefore = await freeOf('BTC')
+  const order = await sendOrder('buy', async () => {
+    await page.fill('[data-testid="order-quote"]', '100')
+    const quantity = Number(await page.locator('[data-testid="order-quantity"]').inputValue())
+    const last = Number((await page.locator('[data-testid="ticker-price"]').innerText()).replace(/[^\d,]/g, '').replace(',', '.'))
+    assert.ok(quantity > 0, 'la quantité est calculée depuis le montant')
+    assert.ok(Math.abs(quantity * last - 100) < last * 0.00002 + 0.5, `${quantity} × ${last} ≈ 100`)
+    await screenshotContent(page, 'trading-manual-dark-form')
+  })
+  assert.match(order.summary, /achat/i)
+  assert.match(order.summary, /BTC\/USDT/)
+  assert.match(order.summary, /100,00\sUSDT/)
+  assert.ok(order.ok, order.message)
+  assert.match(order.message, /^Achat exécuté : .* BTC à .* USDT/)
+  await page.getByRole('alert').filter({ hasText: 'Achat exécuté' }).first().waitFor()
+  await page.waitForFunction(
+    (before) => Number(document.querySelector('[data-testid="portfolio-row-BTC"] [data-col="free"]')?.dataset.value ?? 0) > before,
+    btcBefore,
+    { timeout: 30_000 },
+  )
+  await page.locator('[data-testid="recent-trades"] tbody tr[data-status="filled"]').first().waitFor()
+  await screenshotContent(page, 'trading-manual-dark')
+})
+
+test('un ordre trop petit affiche l’erreur française de l’API et reste au journal', { timeout: 60_000 }, async () => {
+  const order = await sendOrder('buy', async () => {
+    await page.fill('[data-testid="order-quote"]', '1')
+    await page.locator('[data-testid="order-warning"]').waitFor()
+  })
+  assert.equal(order.ok, false)
+  assert.equal(order.message, 'Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1 USDT).')
+  await page.getByRole('alert').filter({ hasText: 'Montant trop faible' }).first().waitFor()
+  await page.locator('[data-testid="trade-error"]', { hasText: 'Montant trop faible : minimum 5 USDT' }).first().waitFor()
+})
+
+test('ordre limite sous le marché : ouvert, puis annulé après confirmation', { timeout: 60_000 }, async () => {
+  const order = await sendOrder('buy', async () => {
+    await page.locator('[data-testid="order-type"] [data-value="limit"]').click()
+    const limit = Number((await page.locator('[data-testid="order-price"]').inputValue()).replace(',', '.'))
+    assert.ok(limit > 0, 'le prix limite est pré-rempli au dernier prix')
+    await page.fill('[data-testid="order-price"]', (Math.floor(limit * 0.8 * 100) / 100).toFixed(2))
+    await page.fill('[data-testid="order-quantity"]', '0.001')
+  })
+  assert.ok(order.ok, order.message)
+  assert.match(order.message, /^Ordre limite placé : achat de 0,001 BTC/)
+  const openRow = page.locator('[data-testid="open-orders"] tbody tr').first()
+  await openRow.waitFor({ timeout: 30_000 })
+  await screenshotContent(page, 'trading-manual-dark-open-order')
+  const count = await page.locator('[data-testid="open-orders"] tbody tr').count()
+  await openRow.locator('[data-testid="cancel-order"]').click()
+  await page.locator('[data-testid="confirm-dialog"]').waitFor()
+  await page.click('[data-testid="confirm-accept"]')
+  await page.locator('[data-testid="confirm-dialog"]').waitFor({ state: 'detached', timeout: 30_000 })
+  await page.waitForFunction(
+    (before) => document.querySelectorAll('[data-testid="open-orders"] tbody tr').length < before,
+    count,
+  )
+  await page.locator('[data-testid="recent-trades"] tbody tr[data-status="canceled"]').first().waitFor()
+  await page.locator('[data-testid="order-type"] [data-value="market"]').click()
+})
+
+test('captures : modale de confirmation et thème clair', { timeout: 60_000 }, async () => {
+  await page.fill('[data-testid="order-quote"]', '250')
+  await page.click('[data-testid="order-sell"]')
+  await dialog().waitFor()
+  await screenshotContent(page, 'trading-manual-dark-confirm')
+  await dialog().getByRole('button', { name: 'Annuler' }).first().click()
+  await dialog().waitFor({ state: 'detached' })
+  await page.locator('.modal-backdrop').waitFor({ state: 'detached' })
+  await page.waitForTimeout(300) // fin du fondu de la modale
+  await setPageTheme(page, 'light')
+  await screenshotContent(page, 'trading-manual-light')
+  await setPageTheme(page, 'dark')
+  assert.deepEqual(page.errors.map(String), [], 'aucune exception JavaScript non rattrapée')
+})
