@@ -77,6 +77,14 @@ class HeartbeatConsumer(AuthenticatedJsonConsumer):
         """Nouveau trade de l'utilisateur (moteur, webhook) : la page Statistiques se rafraîchit."""
         await self.send_json(event)
 
+    async def active_strategy_changed(self, event: dict[str, Any]) -> None:
+        """Stratégie active modifiée (bouton, moteur) : la page Trading BOT relit cette stratégie."""
+        await self.send_json(event)
+
+    async def position_changed(self, event: dict[str, Any]) -> None:
+        """Position ouverte, mise à jour ou clôturée par le moteur ou le bouton « Vendre »."""
+        await self.send_json(event)
+
     async def status_changed(self, event: dict[str, Any]) -> None:
         """Un processus signale un changement : on recalcule le statut propre à cet utilisateur."""
         snapshot = await _status_for(self.scope["user"])

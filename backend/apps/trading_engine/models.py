@@ -82,6 +82,10 @@ class Position(models.Model):
     exit_price = models.DecimalField(**PRICE, null=True, blank=True)
     realized_pnl = models.DecimalField(**PRICE, null=True, blank=True)
     exit_reason = models.CharField(max_length=20, blank=True, default="")
+    closing_since = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Clôture en cours (bail) : empêche deux ventes simultanées (moteur, bouton Vendre)",
+    )
     entry_trade = models.ForeignKey(
         "core.Trade", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -105,3 +109,25 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.symbol} @ {self.entry_price} ({self.status})"
+
+
+class EngineState(models.Model):
+    """État du moteur de trading (une seule ligne, id=1) : sert à détecter les signaux manqués."""
+
+    last_signal_at = models.DateTimeField(
+        null=True, blank=True, help_text="Clôture de la dernière bougie dont le signal a été traité"
+    )
+    last_signals = models.JSONField(
+        default=dict, blank=True, help_text="Dernier open_time (ms) traité par unité de temps"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    alive_at = models.DateTimeField(null=True, blank=True, help_text="Dernier battement du moteur")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "engine_state"
+        verbose_name = "état du moteur de trading"
+
+    def __str__(self) -> str:
+        return f"Moteur (dernier signal {self.last_signal_at})"

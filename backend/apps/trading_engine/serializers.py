@@ -4,8 +4,10 @@ from rest_framework import serializers
 
 from apps.brokers.models import Broker
 from apps.core.api import OwnedPrimaryKeyRelatedField
+from apps.core.serializers import TradeSerializer
 from apps.strategies.models import Strategy
 from apps.trading_engine.models import ActiveStrategy, Position
+from apps.trading_engine.selectors import open_position_get, realized_pnl, recent_trades
 
 
 class PositionSerializer(serializers.ModelSerializer):
@@ -40,3 +42,28 @@ class ActiveStrategySerializer(serializers.ModelSerializer):
         if "/" not in value:
             raise serializers.ValidationError("Symbole attendu au format CCXT, ex. BTC/USDT.")
         return value
+
+
+class ActiveStrategyDetailSerializer(ActiveStrategySerializer):
+    """Détail (page Trading BOT) : position ouverte, 10 derniers trades, P&L réalisé cumulé."""
+
+    position = serializers.SerializerMethodField()
+    recent_trades = serializers.SerializerMethodField()
+    realized_pnl = serializers.SerializerMethodField()
+
+    class Meta(ActiveStrategySerializer.Meta):
+        fields = [*ActiveStrategySerializer.Meta.fields, "position", "recent_trades", "realized_pnl"]
+
+    def get_position(self, active: ActiveStrategy) -> dict | None:
+        position = open_position_get(active=active)
+        return PositionSerializer(position).data if position else None
+
+    def get_recent_trades(self, active: ActiveStrategy) -> list[dict]:
+        return TradeSerializer(recent_trades(active=active), many=True).data
+
+    def get_realized_pnl(self, active: ActiveStrategy) -> str:
+        return str(realized_pnl(active=active))
+
+
+class StopSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(default=False)

@@ -1,4 +1,8 @@
-"""Services du Trading BOT : activer, modifier, arrêter, suspendre (limite de 20 stratégies actives)."""
+"""Services du Trading BOT : activer, modifier, arrêter, suspendre, reprendre, vendre (limite de 20).
+
+Après chaque changement (transaction validée) : `active_strategy.changed` au groupe de l'utilisateur et
+`status.changed` (la barre de statut recompte les « Stratégies live »).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.exceptions import AristobotError, LimitReachedError
-from apps.trading_engine.models import ActiveStrategy
+from apps.core.exceptions import AristobotError, ConflictError, LimitReachedError
+from apps.core.services.exchange_loop import exchange_loop_run
+from apps.trading_engine.engine.notify import Notifier, active_event, notify_on_commit
+from apps.trading_engine.engine.positions import position_close
+from apps.trading_engine.models import ActiveStrategy, Position
+from apps.trading_engine.selectors import open_position_get
 
 _ACTIVE_LIMIT_LOCK = 7_301_002
 STOP_DATE = datetime(2001, 1, 1, tzinfo=UTC)  # « 01.01.01 » de la spec : bouton Stop
@@ -50,6 +58,7 @@ def active_strategy_create(*, user: User, **fields: Any) -> ActiveStrategy:
     active = ActiveStrategy(user=fields["strategy"].user, **fields)
     active.full_clean()
     active.save()
+    _changed(active)
     return active
 
 
@@ -62,4 +71,80 @@ def active_strategy_update(*, active: ActiveStrategy, **fields: Any) -> ActiveSt
         _check_active_limit(exclude_pk=active.pk)
     active.full_clean()
     active.save()
+    _changed(active)
     return active
+
+
+def _changed(active: ActiveStrategy) -> None:
+    notify_on_commit(active.user_id, active_event(active), status=True)
+
+
+def _locked(active: ActiveStrategy) -> ActiveStrategy:
+    return ActiveStrategy.objects.select_for_update().get(pk=active.pk)
+
+
+@transaction.atomic
+def active_strategy_stop(*, active: ActiveStrategy, confirm: bool = False) -> ActiveStrategy:
+    """Bouton « Stop » : date de fin au 01.01.2001 et `is_active=False` (spec §4.4).
+
+    Une position ouverte exige une confirmation ; elle reste ouverte (ses SL/TP restent gardés par le
+    moteur) : « Vendre » la clôture.
+    """
+    active = _locked(active)
+    position = open_position_get(active=active)
+    if position is not None and not confirm:
+        raise ConflictError(
+            f"Une position est ouverte sur {position.symbol} ({position.quantity.normalize():f}) : "
+            "confirmez l'arrêt (elle restera ouverte, SL/TP toujours surveillés ; « Vendre » la clôture).",
+            code="position_open", extra={"position_id": position.pk},
+        )
+    active.end_date, active.is_active = STOP_DATE, False
+    active.save(update_fields=["end_date", "is_active", "updated_at"])
+    _changed(active)
+    return active
+
+
+@transaction.atomic
+def active_strategy_suspend(*, active: ActiveStrategy) -> ActiveStrategy:
+    """Bouton « Suspendre » : `is_active=False`, dates conservées."""
+    active = _locked(active)
+    active.is_active = False
+    active.save(update_fields=["is_active", "updated_at"])
+    _changed(active)
+    return active
+
+
+@transaction.atomic
+def active_strategy_resume(*, active: ActiveStrategy) -> ActiveStrategy:
+    """Reprise d'une stratégie suspendue (limite de 20 vérifiée)."""
+    active = _locked(active)
+    if active.end_date <= timezone.now():
+        raise ConflictError(
+            "Stratégie arrêtée ou expirée (date de fin passée) : modifiez sa date de fin pour la relancer.",
+            code="strategy_ended",
+        )
+    if not active.is_active:
+        _check_active_limit(exclude_pk=active.pk)
+        active.is_active = True
+        active.save(update_fields=["is_active", "updated_at"])
+        _changed(active)
+    return active
+
+
+def active_strategy_sell(*, active: ActiveStrategy) -> Position:
+    """Bouton « Vendre » : vente au marché de la position ouverte, la stratégie reste active.
+
+    Exécutée dans ce processus (Daphne) par la boucle d'exchange dédiée, avec la même fonction de
+    clôture que le moteur (protections annulées, P&L) ; le bail de clôture empêche toute double vente.
+    """
+    position = open_position_get(active=active)
+    if position is None:
+        raise ConflictError("Aucune position ouverte à vendre pour cette stratégie.", code="no_position")
+
+    async def _sell() -> Position | None:
+        return await position_close(position_id=position.pk, reason="manual", notifier=Notifier(),
+                                    busy_error=True)
+
+    closed = exchange_loop_run(_sell())
+    assert closed is not None  # busy_error : sinon ConflictError
+    return closed
