@@ -1,4 +1,4 @@
-"""API CRUD des stratégies de l'utilisateur, et validation du code dans le bac à sable."""
+"""API CRUD des stratégies de l'utilisateur, validation du code dans le bac à sable, assistant IA."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.core.api import OwnedModelViewSet
+from apps.strategies.ai.serializers import (
+    AiConnectionResultSerializer,
+    AiConnectionTestSerializer,
+    StrategyAssistResultSerializer,
+    StrategyAssistSerializer,
+)
+from apps.strategies.ai.services import ai_connection_check, strategy_assist
 from apps.strategies.models import Strategy
 from apps.strategies.serializers import (
     StrategySerializer,
@@ -72,3 +80,30 @@ class StrategyViewSet(OwnedModelViewSet):
     @action(detail=True, methods=["post"], url_path="validate")
     def validate_stored(self, request: Request, pk: str | None = None) -> Response:
         return Response(strategy_code_validate(code=self.get_object().code))
+
+    @extend_schema(
+        request=StrategyAssistSerializer,
+        responses=StrategyAssistResultSerializer,
+        summary="Assistant IA : générer le code d'une stratégie à partir d'une demande en français",
+    )
+    @action(detail=False, methods=["post"], url_path="assist")
+    def assist(self, request: Request) -> Response:
+        serializer = StrategyAssistSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(strategy_assist(user=request.user, **serializer.validated_data))
+
+
+class AiConnectionTestView(APIView):
+    """Teste la connexion à l'IA (profil enregistré, ou valeurs saisies dans Mon Compte)."""
+
+    @extend_schema(
+        request=AiConnectionTestSerializer,
+        responses=AiConnectionResultSerializer,
+        summary="Tester la connexion à l'assistant IA (OpenRouter ou Ollama)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AiConnectionTestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            ai_connection_check(user=request.user, overrides=serializer.validated_data)
+        )

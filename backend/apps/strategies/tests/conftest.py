@@ -38,3 +38,13 @@ def sandbox_pool(strategy_pool: StrategyPool, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(validation, "_default_pool", strategy_pool)
     wait_idle(strategy_pool)
     return strategy_pool
+
+
+@pytest.fixture
+def fake_ai(settings) -> Iterator:  # noqa: ANN001
+    """Un faux OpenRouter + Ollama sur la boucle locale ; OpenRouter y est redirigé."""
+    from apps.strategies.tests.fake_ai_server import FakeAiServer
+
+    with FakeAiServer() as server:
+        settings.ARISTOBOT_OPENROUTER_URL = server.url
+        yield server
