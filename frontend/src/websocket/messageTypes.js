@@ -11,6 +11,15 @@
  * @typedef {{type: 'webhook.logged', webhook_id: number, status: string}} WebhookLoggedMessage
  * @typedef {{type: 'trade.created', trade_id: number, webhook_id: number|null,
  *   active_strategy_id: number|null, role: string, side: string, symbol: string, status: string}} TradeCreatedMessage
+ * @typedef {{type: 'active_strategy.changed', active_strategy_id: number, is_active: boolean,
+ *   last_error: string}} ActiveStrategyChangedMessage
+ * @typedef {{type: 'position.changed', position_id: number, active_strategy_id: number, status: string,
+ *   last_price: string|null, unrealized_pnl: string|null, realized_pnl: string|null}} PositionChangedMessage
+ * @typedef {{type: 'backtest.progress', backtest_id: number, status: string, phase: 'download'|'compute',
+ *   progress: number, download_progress: number, compute_progress: number, message: string}} BacktestProgressMessage
+ * @typedef {{type: 'backtest.done', backtest_id: number, status: 'done', summary: Record<string, number|boolean|null>}} BacktestDoneMessage
+ * @typedef {{type: 'backtest.error', backtest_id: number, status: 'error', message: string}} BacktestErrorMessage
+ * @typedef {{type: 'backtest.cancelled', backtest_id: number, status: 'cancelled', phase: string}} BacktestCancelledMessage
  */
 
 export const MessageType = Object.freeze({
@@ -20,6 +29,12 @@ export const MessageType = Object.freeze({
   PAIRS_PROGRESS: 'pairs.progress',
   WEBHOOK_LOGGED: 'webhook.logged',
   TRADE_CREATED: 'trade.created',
+  ACTIVE_STRATEGY_CHANGED: 'active_strategy.changed',
+  POSITION_CHANGED: 'position.changed',
+  BACKTEST_PROGRESS: 'backtest.progress',
+  BACKTEST_DONE: 'backtest.done',
+  BACKTEST_ERROR: 'backtest.error',
+  BACKTEST_CANCELLED: 'backtest.cancelled',
 })
 
 /** Joker : reçoit tous les messages valides, quel que soit leur type. */
@@ -33,6 +48,12 @@ const REQUIRED_FIELDS = Object.freeze({
   [MessageType.PAIRS_PROGRESS]: ['job'],
   [MessageType.WEBHOOK_LOGGED]: ['webhook_id', 'status'],
   [MessageType.TRADE_CREATED]: ['trade_id'],
+  [MessageType.ACTIVE_STRATEGY_CHANGED]: ['active_strategy_id'],
+  [MessageType.POSITION_CHANGED]: ['position_id', 'active_strategy_id'],
+  [MessageType.BACKTEST_PROGRESS]: ['backtest_id', 'status', 'phase', 'download_progress', 'compute_progress'],
+  [MessageType.BACKTEST_DONE]: ['backtest_id', 'summary'],
+  [MessageType.BACKTEST_ERROR]: ['backtest_id', 'message'],
+  [MessageType.BACKTEST_CANCELLED]: ['backtest_id'],
 })
 
 /**

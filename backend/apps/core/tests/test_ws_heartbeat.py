@@ -82,3 +82,20 @@ async def test_idle_consumer_survives_more_than_five_seconds() -> None:
     await layer.group_send(groups.HEARTBEAT, signal)
     assert await communicator.receive_json_from(timeout=5) == signal
     await communicator.disconnect()
+
+
+async def test_trading_bot_events_are_relayed_to_their_user() -> None:
+    """Page Trading BOT : `active_strategy.changed` et `position.changed` du groupe `user_<id>`."""
+    user = await _user()
+    communicator, _ = await _connected(user)
+    layer = get_channel_layer()
+    changed = {"type": "active_strategy.changed", "active_strategy_id": 3, "is_active": False,
+               "last_error": ""}
+    await layer.group_send(groups.user_group(user.pk), changed)
+    assert await communicator.receive_json_from(timeout=5) == changed
+    position = {"type": "position.changed", "position_id": 9, "active_strategy_id": 3,
+                "status": "closed", "last_price": "60000", "unrealized_pnl": None,
+                "realized_pnl": "1.5"}
+    await layer.group_send(groups.user_group(user.pk), position)
+    assert await communicator.receive_json_from(timeout=5) == position
+    await communicator.disconnect()

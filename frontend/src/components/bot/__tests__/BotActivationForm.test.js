@@ -1,0 +1,81 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../../tests/helpers/fakeWebSocket.js'
+import { jsonResponse, requestBody, stubFetch } from '../../../../tests/helpers/fetch.js'
+import { useAuthStore } from '../../../stores/auth.js'
+import { useBotStore } from '../../../stores/bot.js'
+import { useBrokersStore } from '../../../stores/brokers.js'
+import { resetSockets } from '../../../websocket/index.js'
+import BotActivationForm from '../BotActivationForm.vue'
+
+const BROKERS = [
+  { id: 5, name: 'Principal', exchange: 'binance', is_default: true, is_testnet: false },
+  { id: 7, name: 'Kraken', exchange: 'kraken', is_default: false, is_testnet: false },
+]
+const LIMIT = 'Limite atteinte : au maximum 20 stratégies actives simultanément. Arrêtez ou suspendez une stratégie avant d’en activer une autre.'
+
+describe('BotActivationForm', () => {
+  let pinia
+  let fetchMock
+
+  beforeEach(() => {
+    vi.stubGlobal('WebSocket', FakeWebSocket)
+    resetSockets()
+    pinia = createPinia()
+    setActivePinia(pinia)
+    useAuthStore().user = { id: 1, username: 'dac', default_broker: 5, display_timezone: 'UTC' }
+    Object.assign(useBrokersStore(), { brokers: BROKERS, loaded: true })
+    Object.assign(useBotStore(), { strategies: [{ id: 3, name: 'Achat', timeframe: '1m' }], strategiesLoaded: true })
+    fetchMock = stubFetch({
+      'GET /api/market-symbols/': (url) =>
+        jsonResponse(200, new URL(url, 'http://t').searchParams.get('exchange') === 'kraken'
+          ? { count: 0, results: [] }
+          : { count: 1, results: [{ id: 1, symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT' }] }),
+      'POST /api/active-strategies/': jsonResponse(409, { detail: LIMIT }),
+    })
+  })
+
+  afterEach(() => resetSockets())
+
+  const mountForm = async () => {
+    const wrapper = mount(BotActivationForm, { global: { plugins: [pinia], stubs: { RouterLink: { template: '<a><slot /></a>' } } } })
+    await flushPromises()
+    return wrapper
+  }
+  const posts = () => fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST')
+
+  it('pré-choisit le broker par défaut et l’unique stratégie, dont l’unité de temps est affichée', async () => {
+    const wrapper = await mountForm()
+    expect(wrapper.find('[data-testid="bot-broker-select"]').element.value).toBe('5')
+    expect(wrapper.find('[data-testid="bot-strategy-timeframe"]').text()).toBe('1m')
+    expect(wrapper.find('[data-testid="bot-symbol-BTC/USDT"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="bot-start"]').element.value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/)
+  })
+
+  it('sans symbole ou avec une fin avant le début : erreurs en français, rien n’est envoyé', async () => {
+    const wrapper = await mountForm()
+    await wrapper.find('[data-testid="bot-end"]').setValue('2000-01-01T00:00')
+    await wrapper.find('form').trigger('submit')
+    expect(wrapper.text()).toContain('Choisissez un symbole dans la liste.')
+    expect(wrapper.find('[data-testid="bot-end-error"]').text()).toBe('La date de fin doit être postérieure à la date de début.')
+    expect(posts()).toHaveLength(0)
+  })
+
+  it('refus 409 (limite de 20) : le message du serveur s’affiche dans le formulaire', async () => {
+    const wrapper = await mountForm()
+    await wrapper.find('[data-testid="bot-symbol-BTC/USDT"]').trigger('click')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(requestBody(fetchMock, fetchMock.mock.calls.indexOf(posts()[0]))).toMatchObject({ strategy: 3, broker: 5, symbol: 'BTC/USDT', is_active: true })
+    expect(wrapper.find('[data-testid="bot-activation-error"]').text()).toBe(LIMIT)
+    expect(wrapper.emitted('activated')).toBeUndefined()
+  })
+
+  it('exchange sans paires chargées : renvoi vers « MAJ Paires de trading »', async () => {
+    const wrapper = await mountForm()
+    await wrapper.find('[data-testid="bot-broker-select"]').setValue('7')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="bot-symbols-empty-hint"]').text()).toContain('MAJ Paires de trading')
+  })
+})
