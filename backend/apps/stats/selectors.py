@@ -1,15 +1,33 @@
-"""Lectures agrégées (lecture seule) : l'état affiché par la barre de statut."""
+"""Lectures agrégées (lecture seule) : la barre de statut et les statistiques de performance.
+
+Tout est calculé par la base (`Sum`, `Count(filter=…)`, `Trunc…`, fenêtre cumulative) : aucune boucle
+Python sur les trades. Définitions (les mêmes partout) :
+
+- **horodatage** d'un trade : `executed_at`, à défaut `created_at` (filtres de période et courbe) ;
+- **trade clôturé** : `profit_loss` renseigné (une sortie qui réalise un gain ou une perte) ;
+  `pnl` = somme de ces `profit_loss`, `wins`/`losses` = clôturés > 0 / < 0, `win_rate` = wins / clôturés ;
+- **ordres exécutés** (`orders`) : statut `filled` ; eux seuls comptent pour `fees` (`fee_quote`) et
+  `volume` (`cost`, montant en devise de cotation) ;
+- **erreurs** (`errors`) : tentatives au statut `error`, comptées à part.
+
+Les montants sont additionnés tels quels, en devise de cotation (USDT en pratique) : aucune conversion.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
 from apps.brokers.models import Broker
 from apps.core.access import owned
-from apps.core.models import Alert
+from apps.core.models import Alert, Trade
 from apps.core.selectors import heartbeat_status_get
 from apps.trading_engine.selectors import live_active_strategies
 
@@ -39,4 +57,182 @@ def status_snapshot(*, user: Any) -> dict[str, Any]:
         "open_alerts": open_alerts.count(),
         "live_strategies": owned(live_active_strategies(now=now), user).count(),
         "testnet": brokers.filter(is_testnet=True).exists(),
+    }
+
+
+# --- Statistiques de performance ------------------------------------------------------------
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=30, decimal_places=12))
+WIN_RATE_STEP = Decimal("0.0001")
+INTERVALS = {"day": TruncDay, "hour": TruncHour}
+
+CLOSED = Q(profit_loss__isnull=False)
+FILLED = Q(status=Trade.Status.FILLED)
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    """Filtres communs : broker (déjà vérifié comme appartenant à l'utilisateur), période [start, end[."""
+
+    broker_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def _metrics() -> dict[str, Any]:
+    """Les agrégats d'un groupe de trades (nouveaux objets à chaque appel : Django les consomme)."""
+    return {
+        "pnl": Coalesce(Sum("profit_loss", filter=CLOSED), ZERO),
+        "closed_trades": Count("pk", filter=CLOSED),
+        "wins": Count("pk", filter=Q(profit_loss__gt=0)),
+        "losses": Count("pk", filter=Q(profit_loss__lt=0)),
+        "fees": Coalesce(Sum("fee_quote", filter=FILLED), ZERO),
+        "volume": Coalesce(Sum("cost", filter=FILLED), ZERO),
+        "orders": Count("pk", filter=FILLED),
+        "errors": Count("pk", filter=Q(status=Trade.Status.ERROR)),
+    }
+
+
+METRIC_KEYS = tuple(_metrics())
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """Décimal exact en texte sans zéros inutiles ni exposant (« 12.5 », « -3 », « 0 »)."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _present(row: dict[str, Any]) -> dict[str, Any]:
+    """Met un groupe d'agrégats au format de l'API (montants en texte, taux de réussite calculé)."""
+    closed = row["closed_trades"]
+    win_rate = (Decimal(row["wins"]) / closed).quantize(WIN_RATE_STEP) if closed else None
+    return {
+        "pnl": decimal_text(row["pnl"]),
+        "closed_trades": closed,
+        "wins": row["wins"],
+        "losses": row["losses"],
+        "win_rate": decimal_text(win_rate),
+        "fees": decimal_text(row["fees"]),
+        "volume": decimal_text(row["volume"]),
+        "orders": row["orders"],
+        "errors": row["errors"],
+    }
+
+
+def trades_for_stats(*, user: Any, filters: StatsFilters) -> QuerySet[Trade]:
+    """Les trades de l'utilisateur, filtrés par broker et par période (horodatage `at`)."""
+    qs = owned(Trade.objects.all(), user).annotate(at=Coalesce("executed_at", "created_at"))
+    if filters.broker_id is not None:
+        qs = qs.filter(broker_id=filters.broker_id)
+    if filters.start is not None:
+        qs = qs.filter(at__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(at__lt=filters.end)
+    return qs.order_by()
+
+
+def stats_summary(*, user: Any, filters: StatsFilters) -> dict[str, Any]:
+    """Totaux et répartition par source (manuel, stratégie, webhook) — toujours les trois."""
+    qs = trades_for_stats(user=user, filters=filters)
+    total = qs.aggregate(**_metrics())
+    by_source = {row["source"]: row for row in qs.values("source").annotate(**_metrics())}
+    empty = dict.fromkeys(METRIC_KEYS, 0) | {"pnl": Decimal(0), "fees": Decimal(0), "volume": Decimal(0)}
+    return {
+        "total": _present(total),
+        "by_source": {
+            source: {"source": source, "label": str(label), **_present(by_source.get(source, empty))}
+            for source, label in Trade.Source.choices
+        },
+    }
+
+
+def _ranked(rows: QuerySet) -> QuerySet:
+    return rows.order_by("-pnl", "label")
+
+
+def stats_by_strategy(*, user: Any, filters: StatsFilters) -> list[dict[str, Any]]:
+    """Une ligne par stratégie (trades de source `strategy`) ; `strategy_id` nul = stratégie supprimée."""
+    rows = (
+        trades_for_stats(user=user, filters=filters)
+        .filter(source=Trade.Source.STRATEGY)
+        .values("strategy_id")
+        .annotate(label=F("strategy__name"), **_metrics())
+    )
+    return [
+        {"strategy_id": row["strategy_id"], "name": row["label"], **_present(row)}
+        for row in _ranked(rows)
+    ]
+
+
+def stats_by_webhook_source(*, user: Any, filters: StatsFilters) -> list[dict[str, Any]]:
+    """Une ligne par libellé `source` du webhook à l'origine du trade (nul si le webhook a disparu)."""
+    rows = (
+        trades_for_stats(user=user, filters=filters)
+        .filter(source=Trade.Source.WEBHOOK)
+        .values("webhook__source")
+        .annotate(label=F("webhook__source"), **_metrics())
+    )
+    return [{"source": row["label"], **_present(row)} for row in _ranked(rows)]
+
+
+def stats_by_symbol(*, user: Any, filters: StatsFilters, source: str | None = None) -> list[dict[str, Any]]:
+    """Une ligne par symbole (tableau « Manuel » : `source=manual`)."""
+    qs = trades_for_stats(user=user, filters=filters)
+    if source:
+        qs = qs.filter(source=source)
+    rows = qs.values("symbol").annotate(label=F("symbol"), **_metrics())
+    return [{"symbol": row["label"], **_present(row)} for row in _ranked(rows)]
+
+
+def stats_balance_history(
+    *, user: Any, filters: StatsFilters, interval: str = "day", tz: str = "UTC"
+) -> dict[str, Any]:
+    """Courbe du P&L réalisé cumulé : un point par intervalle contenant au moins un trade clôturé.
+
+    Ce n'est pas le solde du compte (aucun instantané de solde n'est enregistré) : c'est la somme
+    cumulée des `profit_loss` depuis le début de la période (`cumulative`), plus `opening_pnl`, le P&L
+    réalisé avant la période (mêmes filtres de broker), pour qui veut la courbe depuis l'origine.
+    """
+    trunc = INTERVALS[interval]
+    closed = trades_for_stats(user=user, filters=filters).filter(CLOSED)
+    bucket = trunc("at", tzinfo=ZoneInfo(tz))
+    # Fenêtres par trade puis DISTINCT : une ligne par intervalle. Avec ORDER BY bucket, le cadre par
+    # défaut (RANGE … CURRENT ROW) inclut tout l'intervalle courant : le cumul est celui de fin d'intervalle.
+    rows = (
+        closed.annotate(bucket=bucket)
+        .annotate(
+            pnl=Window(Sum("profit_loss"), partition_by=F("bucket")),
+            closed_trades=Window(Count("pk"), partition_by=F("bucket")),
+            cumulative=Window(Sum("profit_loss"), order_by=F("bucket").asc()),
+        )
+        .values("bucket", "pnl", "closed_trades", "cumulative")
+        .distinct()
+        .order_by("bucket")
+    )
+    opening = Decimal(0)
+    if filters.start is not None:
+        before = StatsFilters(broker_id=filters.broker_id, end=filters.start)
+        opening = (
+            trades_for_stats(user=user, filters=before)
+            .filter(CLOSED)
+            .aggregate(total=Coalesce(Sum("profit_loss"), ZERO))["total"]
+        )
+    points = [
+        {
+            "time": row["bucket"].isoformat(),
+            "timestamp": int(row["bucket"].timestamp()),
+            "pnl": decimal_text(row["pnl"]),
+            "cumulative": decimal_text(row["cumulative"]),
+            "closed_trades": row["closed_trades"],
+        }
+        for row in rows
+    ]
+    return {
+        "interval": interval,
+        "timezone": tz,
+        "kind": "realized_pnl",
+        "opening_pnl": decimal_text(opening),
+        "points": points,
     }

@@ -4,4 +4,9 @@ from apps.stats import views
 
 urlpatterns = [
     path("status/", views.StatusView.as_view(), name="status"),
+    path("stats/summary/", views.StatsSummaryView.as_view(), name="stats-summary"),
+    path("stats/strategies/", views.StatsStrategiesView.as_view(), name="stats-strategies"),
+    path("stats/webhook-sources/", views.StatsWebhookSourcesView.as_view(), name="stats-webhook-sources"),
+    path("stats/symbols/", views.StatsSymbolsView.as_view(), name="stats-symbols"),
+    path("stats/balance-history/", views.StatsBalanceHistoryView.as_view(), name="stats-balance-history"),
 ]

@@ -130,6 +130,7 @@ def webhook_receive(
         webhook.processed = True
         webhook.error_message = message
         webhook.save()
+        transaction.on_commit(lambda: _notify(webhook))  # le journal de la page Webhooks se met à jour
         body: dict[str, Any] = {"detail": message}
         if errors:
             body["errors"] = errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -16,9 +17,11 @@ from rest_framework.views import APIView
 
 from apps.core.access import owned
 from apps.core.exceptions import AristobotError
+from apps.core.models import Trade
 from apps.webhooks.models import Webhook
 from apps.webhooks.serializers import WebhookSerializer
 from apps.webhooks.services import (
+    TRADINGVIEW_IPS,
     webhook_config_get_or_create,
     webhook_config_regenerate,
     webhook_receive,
@@ -52,6 +55,8 @@ def _config_payload(request: Request, config) -> dict:  # noqa: ANN001
         "url": f"{base}/api/webhooks/receive/{config.token}/",
         "secret": config.secret,
         "ip_allowlist_enabled": config.ip_allowlist_enabled,
+        # Adresses acceptées quand la liste est active (TradingView + ARISTOBOT_WEBHOOK_EXTRA_IPS).
+        "allowed_ips": sorted(TRADINGVIEW_IPS | set(settings.ARISTOBOT_WEBHOOK_EXTRA_IPS)),
         "example_message": json.dumps(
             {
                 "secret": config.secret,
@@ -93,15 +98,28 @@ class WebhookConfigView(APIView):
 
 
 class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
-    """Journal des webhooks reçus (`?status=pending|done|error|rejected|duplicate`)."""
+    """Journal des webhooks reçus (`?status=pending|done|error|rejected|duplicate`, `?q=` texte).
+
+    Chaque ligne porte `trade_id`, le premier trade passé pour ce webhook (nul sinon).
+    """
 
     serializer_class = WebhookSerializer
 
     def get_queryset(self):  # noqa: ANN201
-        qs = owned(Webhook.objects.all(), self.request.user)
+        first_trade = Trade.objects.filter(webhook=OuterRef("pk")).order_by("created_at", "pk")
+        qs = owned(Webhook.objects.all(), self.request.user).annotate(
+            trade_id=Subquery(first_trade.values("pk")[:1])
+        )
         status = self.request.query_params.get("status")
         if status:
             if status not in Webhook.Status.values:
                 raise AristobotError(f"Filtre « status » invalide : {status}.")
             qs = qs.filter(status=status)
+        text = (self.request.query_params.get("q") or "").strip()
+        if text:
+            match = (Q(source__icontains=text) | Q(raw_body__icontains=text)
+                     | Q(error_message__icontains=text) | Q(source_ip__icontains=text))
+            if text.isdigit():
+                match |= Q(pk=int(text))
+            qs = qs.filter(match)
         return qs

@@ -166,12 +166,13 @@ export const useWebhooksStore = defineStore('webhooks', () => {
     try {
       const response = await webhooksApi.postTestAlert(config.value.url, body)
       testResult.value = { ...response, sent: { ...body, secret: '…' }, at: new Date(now).toISOString() }
+      // Secours si le message WebSocket se perd : la ligne (ou, refusée sans n°, la page) est relue.
       const id = response.body?.id
-      if (Number.isInteger(id)) {
-        later(() => {
+      later(() => {
+        if (Number.isInteger(id)) {
           if (!rows.value.some((r) => r.id === id)) onLogged({ webhook_id: id })
-        }, TEST_FALLBACK_MS)
-      }
+        } else if (page.value === 1) loadLog()
+      }, TEST_FALLBACK_MS)
       return testResult.value
     } catch (err) {
       testResult.value = { ok: false, status: 0, body: { detail: err.message }, sent: body, at: new Date(now).toISOString() }
@@ -185,9 +186,11 @@ export const useWebhooksStore = defineStore('webhooks', () => {
 
   function start() {
     unsubscribe ??= socket.subscribe(MessageType.WEBHOOK_LOGGED, onLogged)
-    // Après une reconnexion, des messages ont pu être perdus : on relit la page.
-    stopWatch ??= watch(socket.connected, (connected, before) => {
-      if (connected && before === false && loaded.value) loadLog()
+    // Après une REconnexion, des messages ont pu être perdus : on relit la page.
+    let wasConnected = socket.connected.value
+    stopWatch ??= watch(socket.connected, (connected) => {
+      if (connected && wasConnected && loaded.value) loadLog()
+      wasConnected ||= connected
     })
     return Promise.all([loadConfig(), loadLog()])
   }

@@ -19,10 +19,10 @@ export function statusMeta(status) {
 
 /** Les champs de TradingView utilisés dans le message d'alerte. */
 export const ALERT_PLACEHOLDERS = Object.freeze([
-  { placeholder: '{{ticker}}', help: 'symbole du graphique (ex. BTCUSDT) → champ « symbol »' },
-  { placeholder: '{{strategy.order.action}}', help: '« buy » ou « sell » selon l’ordre de la stratégie Pine → « action »' },
-  { placeholder: '{{close}}', help: 'cours de clôture de la bougie → « price » (utile pour un ordre limite)' },
-  { placeholder: '{{timenow}}', help: 'heure de l’alerte : rend l’« id » unique, une alerte renvoyée est ignorée (doublon)' },
+  { placeholder: '{{ticker}}', help: 'symbole du graphique (ex. BTCUSDT) → champ « symbol »' },
+  { placeholder: '{{strategy.order.action}}', help: '« buy » ou « sell » selon l’ordre de la stratégie Pine → « action »' },
+  { placeholder: '{{close}}', help: 'cours de clôture de la bougie → « price » (utile pour un ordre limite)' },
+  { placeholder: '{{timenow}}', help: 'heure de l’alerte : rend l’« id » unique, une alerte renvoyée est ignorée (doublon)' },
 ])
 
 /** Vrai si la ligne correspond aux filtres du journal (même règle que `?status=&q=` du serveur). */
@@ -56,7 +56,7 @@ export function mergeLogRow(rows, row, { insert = false, pageSize = LOG_PAGE_SIZ
   return { rows: [row, ...rows].sort(newestFirst).slice(0, pageSize), replaced: false, inserted: true }
 }
 
-/** Alerte de test : petit achat (10 en devise de cotation), id unique « test-<horodatage> ». */
+/** Alerte de test : petit achat (10 en devise de cotation), id unique « test-<horodatage> ». */
 export function buildTestAlert({ secret, now = Date.now() }) {
   return { secret, action: 'buy', symbol: 'BTCUSDT', amount: 10, source: 'test', id: `test-${now}` }
 }
@@ -72,7 +72,7 @@ export function payloadText(row) {
   return row?.raw_body || ''
 }
 
-/** Résumé d'une ligne sur une ligne (« buy BTCUSDT 10 »). */
+/** Résumé d'une ligne sur une ligne (« buy BTCUSDT 10 »). */
 export function payloadSummary(row) {
   const p = row?.payload
   if (!p || typeof p !== 'object') return row?.raw_body ? row.raw_body.slice(0, 60) : '—'

@@ -1,0 +1,170 @@
+"""Validation des paramètres des statistiques (`?broker=&start=&end=&interval=&tz=`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import serializers
+
+from apps.brokers.models import Broker
+from apps.core.access import owned_get
+from apps.core.models import Trade
+from apps.stats.selectors import INTERVALS, StatsFilters
+
+ISO_HINT = "format ISO attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z"
+
+
+def _parse_moment(value: str, *, field: str) -> date | datetime:
+    text = value.strip().replace(" ", "+") if "T" in value else value.strip()
+    try:
+        parsed = parse_datetime(text) if "T" in text else parse_date(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise serializers.ValidationError(f"Date « {field} » invalide : « {value} » ({ISO_HINT}).")
+    return parsed
+
+
+def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
+    """Date seule : minuit dans le fuseau (fin incluse : minuit du lendemain) ; heure naïve : fuseau."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    """Filtres communs. `end` est exclusive pour une date-heure, incluse pour une date seule."""
+
+    broker = serializers.CharField(required=False, allow_blank=True)
+    start = serializers.CharField(required=False, allow_blank=True)
+    end = serializers.CharField(required=False, allow_blank=True)
+    tz = serializers.CharField(required=False, allow_blank=True, default="UTC")
+
+    def validate_broker(self, value: str) -> int | None:
+        value = value.strip()
+        if value in ("", "all"):
+            return None
+        if not value.isdigit():
+            raise serializers.ValidationError(
+                f"Filtre « broker » invalide : « {value} » (identifiant entier attendu)."
+            )
+        return int(value)
+
+    def validate_start(self, value: str) -> date | datetime | None:
+        return _parse_moment(value, field="start") if value.strip() else None
+
+    def validate_end(self, value: str) -> date | datetime | None:
+        return _parse_moment(value, field="end") if value.strip() else None
+
+    def validate_tz(self, value: str) -> str:
+        name = value.strip() or "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError(f"Fuseau horaire inconnu : « {name} ».") from None
+        return name
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        tz = ZoneInfo(attrs.get("tz") or "UTC")
+        start = attrs.get("start")
+        end = attrs.get("end")
+        attrs["start"] = _bound(start, tz, end=False) if start else None
+        attrs["end"] = _bound(end, tz, end=True) if end else None
+        if attrs["start"] and attrs["end"] and attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError(
+                {"end": ["Période invalide : la fin doit être postérieure au début."]}
+            )
+        return attrs
+
+    def filters(self, *, user: Any) -> StatsFilters:
+        """Les filtres validés ; un broker d'un autre utilisateur donne une 404 en français."""
+        data = self.validated_data
+        broker_id = data.get("broker")
+        if broker_id is not None:
+            owned_get(Broker.objects.all(), user, broker_id, label="Broker")
+        return StatsFilters(broker_id=broker_id, start=data["start"], end=data["end"])
+
+
+class BalanceHistoryQuerySerializer(StatsQuerySerializer):
+    interval = serializers.ChoiceField(
+        choices=list(INTERVALS), required=False, default="day",
+        error_messages={"invalid_choice": "Intervalle « {input} » invalide : day ou hour."},
+    )
+
+
+class SymbolsQuerySerializer(StatsQuerySerializer):
+    source = serializers.ChoiceField(
+        choices=Trade.Source.values, required=False, allow_blank=True,
+        error_messages={"invalid_choice": "Source « {input} » invalide : manual, strategy ou webhook."},
+    )
+
+
+# --- Réponses (documentation OpenAPI) ---------------------------------------------------------
+
+
+class StatsMetricsSerializer(serializers.Serializer):
+    """Agrégats d'un groupe de trades ; montants en texte décimal exact (devise de cotation)."""
+
+    pnl = serializers.CharField(help_text="P&L réalisé : somme des profit_loss")
+    closed_trades = serializers.IntegerField(help_text="Trades avec profit_loss renseigné")
+    wins = serializers.IntegerField()
+    losses = serializers.IntegerField()
+    win_rate = serializers.CharField(allow_null=True, help_text="wins / closed_trades (4 décimales)")
+    fees = serializers.CharField(help_text="Frais des ordres `filled` (fee_quote)")
+    volume = serializers.CharField(help_text="Montant des ordres `filled` (cost)")
+    orders = serializers.IntegerField(help_text="Ordres `filled`")
+    errors = serializers.IntegerField(help_text="Tentatives au statut `error`")
+
+
+class StatsSourceSerializer(StatsMetricsSerializer):
+    source = serializers.CharField()
+    label = serializers.CharField()
+
+
+class StatsBySourceSerializer(serializers.Serializer):
+    manual = StatsSourceSerializer()
+    strategy = StatsSourceSerializer()
+    webhook = StatsSourceSerializer()
+
+
+class StatsSummarySerializer(serializers.Serializer):
+    total = StatsMetricsSerializer()
+    by_source = StatsBySourceSerializer()
+
+
+class StrategyStatsSerializer(StatsMetricsSerializer):
+    strategy_id = serializers.IntegerField(allow_null=True, help_text="Nul : stratégie supprimée")
+    name = serializers.CharField(allow_null=True)
+
+
+class WebhookSourceStatsSerializer(StatsMetricsSerializer):
+    source = serializers.CharField(allow_null=True, help_text="Libellé `source` de l'alerte")
+
+
+class SymbolStatsSerializer(StatsMetricsSerializer):
+    symbol = serializers.CharField()
+
+
+def results_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    return type(name, (serializers.Serializer,), {"results": item(many=True)})
+
+
+class BalancePointSerializer(serializers.Serializer):
+    time = serializers.DateTimeField(help_text="Début de l'intervalle, dans le fuseau demandé")
+    timestamp = serializers.IntegerField(help_text="Même instant en secondes Unix")
+    pnl = serializers.CharField(help_text="P&L réalisé dans l'intervalle")
+    cumulative = serializers.CharField(help_text="P&L réalisé cumulé depuis le début de la période")
+    closed_trades = serializers.IntegerField()
+
+
+class BalanceHistorySerializer(serializers.Serializer):
+    interval = serializers.ChoiceField(choices=list(INTERVALS))
+    timezone = serializers.CharField()
+    kind = serializers.CharField(help_text="Toujours `realized_pnl` : pas le solde du compte")
+    opening_pnl = serializers.CharField(help_text="P&L réalisé avant `start` (mêmes filtres)")
+    points = BalancePointSerializer(many=True)
