@@ -39,13 +39,15 @@ from apps.core.services.exchange import (
 )
 from apps.core.services.exchange_errors import exchange_call, exchange_display, translate_ccxt_error
 from apps.core.services.order_state import fees_complete, order_apply
+from apps.core.services.pnl import sell_realized_pnl_assign
 
 logger = logging.getLogger(__name__)
 
 LOOKUP_DELAYS = (0.5, 1.5, 3.0)  # secondes avant chaque recherche par client_order_id
 _Q8 = Decimal("0.00000001")
 _UPDATED = ["symbol", "status", "exchange_order_id", "quantity", "price", "cost", "fee", "fee_asset",
-            "fee_quote", "raw_response", "executed_at", "error_message", "updated_at"]
+            "fee_quote", "raw_response", "executed_at", "error_message", "profit_loss", "profit_loss_pct",
+            "updated_at"]
 
 
 def client_order_id_new() -> str:
@@ -197,6 +199,7 @@ _maybe_sent = order_maybe_sent  # ancien nom (utilisé par le moteur), à retire
 
 
 async def _save(trade: Trade) -> Trade:
+    await sell_realized_pnl_assign(trade)
     await trade.asave(update_fields=_UPDATED)
     return trade
 

@@ -227,3 +227,23 @@ def test_other_users_brokers_and_trades_stay_private(
 def test_anonymous_requests_are_refused(api_client) -> None:
     assert api_client.post(ORDERS, {}, format="json").status_code == 403
     assert api_client.get(PORTFOLIO).status_code == 403
+
+
+def test_manual_sell_gets_realized_pnl_at_average_cost(trader, threaded_sim) -> None:  # noqa: F811
+    """Achat à 60 000 puis vente à 63 000 : P&L = produit net − coût moyen (frais inclus)."""
+    buy = _order(trader, quantity="0.01")
+    assert buy.status_code == 201, buy.content
+    assert buy.json()["profit_loss"] is None
+    threaded_sim.admin("price", {"symbol": "BTCUSDT", "price": 63000, "freeze": True})
+    sell = _order(trader, side="sell", quantity="0.005")
+    assert sell.status_code == 201, sell.content
+    bought = Trade.objects.get(pk=buy.json()["id"])
+    sold = Trade.objects.get(pk=sell.json()["id"])
+    cost_of_sold = (bought.cost + bought.fee_quote) / 2
+    expected = sold.cost - sold.fee_quote - cost_of_sold
+    assert sold.profit_loss == expected.quantize(Decimal("0.000000000001"))
+    assert sold.profit_loss > 0
+    # une vente sans achat connu dans l'application (BTC détenu d'avance) reste sans P&L
+    other = _order(trader, symbol="ETH/USDT", side="sell", quantity="0.1")
+    assert other.status_code == 201, other.content
+    assert other.json()["profit_loss"] is None
