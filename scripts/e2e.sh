@@ -50,7 +50,7 @@ source .data/services.env
 DATABASE_URL="$("$PY" scripts/services.py recreate-db "$E2E_DB")"
 export DATABASE_URL
 export DEBUG=False DEBUG_ARISTOBOT=False ALLOWED_HOSTS=127.0.0.1,localhost
-export CHANNEL_LAYER_PREFIX="aristobot-e2e"
+export CHANNEL_LAYER_PREFIX="${E2E_CHANNEL_PREFIX:-aristobot-e2e-$$}"
 export ARISTOBOT_DAC_PASSWORD="$E2E_PASSWORD" ARISTOBOT_DEV_PASSWORD="$E2E_DEV_PASSWORD"
 export PYTHONUNBUFFERED=1
 
