@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, JsonResponse
@@ -32,13 +33,18 @@ MAX_BODY = 64 * 1024
 
 @csrf_exempt
 @require_POST
-def receive(request: HttpRequest, token: str) -> JsonResponse:
-    """Point d'entrée public (sans session ni CSRF) : enregistre puis répond en quelques ms."""
+async def receive(request: HttpRequest, token: str) -> JsonResponse:
+    """Point d'entrée public (sans session ni CSRF) : enregistre puis répond en quelques ms.
+
+    Vue asynchrone : l'enregistrement tourne dans un thread du pool (`thread_sensitive=False`), si
+    bien que des alertes simultanées ne sont pas sérialisées sur le thread unique des vues
+    synchrones de Django sous ASGI.
+    """
     raw = request.body[: MAX_BODY + 1]
     if len(raw) > MAX_BODY:
         return JsonResponse({"detail": "Corps trop volumineux (64 Ko au maximum)."}, status=413)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    outcome = webhook_receive(
+    outcome = await sync_to_async(webhook_receive, thread_sensitive=False)(
         token=token,
         raw_body=raw,
         content_type=request.content_type or "",

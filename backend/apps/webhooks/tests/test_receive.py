@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from apps.webhooks.models import Webhook
 from apps.webhooks.services import webhook_config_get_or_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
