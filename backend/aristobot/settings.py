@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI servi localement (aucun CDN : l'app marche hors ligne)
     "apps.core",
     "apps.accounts",
     "apps.brokers",
@@ -167,6 +168,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "3.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Aristobot -------------------------------------------------------------------------------

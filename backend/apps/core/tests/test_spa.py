@@ -40,3 +40,32 @@ def test_api_is_not_swallowed_by_the_spa(dist) -> None:
     resp = Client().get("/api/schema/")
     assert resp.status_code == 200
     assert b"openapi" in resp.content
+
+
+@pytest.mark.django_db
+def test_api_docs_use_local_swagger_assets(dist) -> None:
+    page = Client().get("/api/docs/").content.decode()
+    assert "cdn.jsdelivr" not in page and "/static/drf_spectacular_sidecar/" in page
+
+
+async def test_daphne_app_serves_django_static_files() -> None:
+    """L'application ASGI (celle de Daphne) sert les statiques de Django (admin, Swagger UI)."""
+    from aristobot.asgi import application
+
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/static/admin/css/base.css", "raw_path": b"/static/admin/css/base.css",
+             "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "root_path": "",
+             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000)}
+    sent: list[dict] = []
+    inbox = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict:
+        return inbox.pop(0) if inbox else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await application(scope, receive, send)
+    assert sent[0]["status"] == 200
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert b"body" in body
