@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from django.test import Client, override_settings
 
@@ -60,7 +62,10 @@ async def test_daphne_app_serves_django_static_files() -> None:
     inbox = [{"type": "http.request", "body": b"", "more_body": False}]
 
     async def receive() -> dict:
-        return inbox.pop(0) if inbox else {"type": "http.disconnect"}
+        if inbox:
+            return inbox.pop(0)
+        await asyncio.sleep(60)  # le client reste connecté pendant la réponse
+        return {"type": "http.disconnect"}
 
     async def send(message: dict) -> None:
         sent.append(message)
