@@ -11,6 +11,8 @@ MONEY = {"max_digits": 30, "decimal_places": 12}
 
 
 class BacktestResult(models.Model):
+    ACTIVE_STATUSES = ("pending", "downloading", "running")
+
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
         DOWNLOADING = "downloading", "Téléchargement des bougies"
@@ -65,6 +67,9 @@ class BacktestResult(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Écrit au moins chaque seconde par la tâche qui exécute le backtest : une ligne « active »
+    # sans nouvelles (processus arrêté, redémarrage) est passée en erreur.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "backtest_results"

@@ -1,6 +1,18 @@
+"""Sérialiseurs des backtests : résultat (lecture), demande de lancement, bougies du graphique."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
 from apps.backtest.models import BacktestResult
+from apps.core.timeframes import TIMEFRAMES
+
+LIST_EXCLUDED = ("trades_detail", "equity_curve")
 
 
 class BacktestResultSerializer(serializers.ModelSerializer):
@@ -8,3 +20,55 @@ class BacktestResultSerializer(serializers.ModelSerializer):
         model = BacktestResult
         exclude = ["strategy_code"]
         read_only_fields = [f.name for f in BacktestResult._meta.fields]
+
+
+class MomentField(serializers.Field):
+    """Date `AAAA-MM-JJ` (UTC) ou date-heure ISO 8601 ; une date de fin couvre toute la journée."""
+
+    default_error_messages = {"invalid": "Date invalide : « {value} » (AAAA-MM-JJ ou ISO 8601)."}
+
+    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> dt.datetime:
+        text = str(data).strip()
+        moment = parse_datetime(text) if "T" in text or " " in text else None
+        if moment is None:
+            day = parse_date(text) if len(text) == 10 else None
+            if day is None:
+                self.fail("invalid", value=text)
+            moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+            if self.end:
+                moment += dt.timedelta(days=1)  # fin exclusive : le jour indiqué est compris
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
+
+
+class BacktestCreateSerializer(serializers.Serializer):
+    """Corps de `POST /api/backtests/`."""
+
+    strategy = serializers.IntegerField(min_value=1)
+    broker = serializers.IntegerField(min_value=1)
+    symbol = serializers.CharField(max_length=40)
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES)
+    start_date = MomentField()
+    end_date = MomentField(end=True)
+    initial_amount = serializers.DecimalField(max_digits=30, decimal_places=12,
+                                              min_value=Decimal("0.000001"))
+    fee_rate = serializers.DecimalField(max_digits=10, decimal_places=6, min_value=Decimal(0),
+                                        max_value=Decimal("0.1"), default=Decimal("0.001"))
+
+
+class BacktestCandlesSerializer(serializers.Serializer):
+    """Réponse de `GET /api/backtests/<id>/candles/` (documentation OpenAPI)."""
+
+    timeframe = serializers.CharField()
+    bucket_seconds = serializers.IntegerField()
+    aggregated = serializers.BooleanField()
+    count = serializers.IntegerField()
+    candles = serializers.ListField(child=serializers.ListField(), help_text="[t_s, o, h, l, c, v]")

@@ -22,3 +22,8 @@ MSG_HEARTBEAT_SIGNAL = "heartbeat.signal"
 MSG_STATUS_UPDATE = "status.update"
 MSG_STATUS_CHANGED = "status.changed"  # notification interne : le consommateur recalcule le statut
 MSG_PAIRS_PROGRESS = "pairs.progress"  # progression de « MAJ Paires de trading » (groupe user_<id>)
+# Progression d'un backtest (groupe backtest_<id>, consommateur `/ws/backtest/<id>/`)
+MSG_BACKTEST_PROGRESS = "backtest.progress"  # {phase: download|compute, progress, download_progress, …}
+MSG_BACKTEST_DONE = "backtest.done"  # {summary: statistiques principales}
+MSG_BACKTEST_ERROR = "backtest.error"  # {message}
+MSG_BACKTEST_CANCELLED = "backtest.cancelled"

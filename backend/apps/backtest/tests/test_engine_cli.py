@@ -88,8 +88,8 @@ def test_cli_database_form_errors_when_candles_are_missing(db_setup):
     with pytest.raises(CommandError, match="Aucune bougie en base"):
         call_command("run_backtest", "--strategy", str(strategy.pk), "--broker", str(broker.pk),
                      "--symbol", "ETH/USDT", "--timeframe", "15m", "--start", "2025-01-01",
-                     "--end", "2025-01-02", "--amount", "1000")
+                     "--end", "2025-01-02", "--amount", "1000", "--no-download")
     with pytest.raises(CommandError, match="Bougies manquantes"):
         call_command("run_backtest", "--strategy", str(strategy.pk), "--broker", str(broker.pk),
                      "--symbol", "BTC/USDT", "--timeframe", "15m", "--start", "2024-12-01",
-                     "--end", "2025-01-02", "--amount", "1000")
+                     "--end", "2025-01-02", "--amount", "1000", "--no-download")

@@ -6,15 +6,19 @@ Deux formes :
    [--timeframe 1m] [--mode fast|exact] --json OUT.json`
   (CSV : `open_time` en millisecondes UTC, puis `open, high, low, close, volume`) ;
 - base de données : `run_backtest --strategy ID --broker ID --symbol BTC/USDT --timeframe 15m
-  --start 2025-01-01 --end 2025-06-30 --amount 10000 [--json OUT.json]` : bougies lues dans la
-  table `candles` pour l'exchange du broker (elles doivent avoir été téléchargées).
+  --start 2025-01-01 --end 2025-06-30 --amount 10000 [--json OUT.json] [--no-download]` : les
+  bougies manquantes de la période sont d'abord téléchargées par CCXT (instance publique de
+  l'exchange du broker, table partagée `candles`, idempotent), puis lues dans la table pour cet
+  exchange seulement ; `--no-download` : uniquement ce qui est déjà en base.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,6 +81,8 @@ class Command(BaseCommand):
         db.add_argument("--symbol", help="symbole CCXT, ex. BTC/USDT")
         db.add_argument("--start", help="début, AAAA-MM-JJ (UTC)")
         db.add_argument("--end", help="fin, AAAA-MM-JJ (jour inclus) ou date-heure ISO (exclue), UTC")
+        db.add_argument("--no-download", action="store_true",
+                        help="ne pas télécharger les bougies manquantes (base seulement)")
         parser.add_argument("--timeframe", help="unité de temps (1m, 15m, 1h…)")
         parser.add_argument("--amount", type=float, required=True, help="montant de départ (quote)")
         parser.add_argument("--fee", type=float, default=0.001, help="frais par ordre (0.001 = 0,1 %%)")
@@ -149,7 +155,12 @@ class Command(BaseCommand):
         broker = Broker.objects.filter(pk=options["broker"]).first()
         if broker is None:
             raise CommandError(f"Broker {options['broker']} introuvable")
-        candles = candles_from_db(exchange=broker.exchange, symbol=options["symbol"],
+        symbol = options["symbol"]
+        if not options["no_download"]:
+            symbol = self._download(exchange=broker.exchange, symbol=symbol, timeframe=options["timeframe"],
+                                    start=start, end=end, verbose=options["verbosity"] >= 2)
+        options["symbol"] = symbol
+        candles = candles_from_db(exchange=broker.exchange, symbol=symbol,
                                   timeframe=options["timeframe"], start=start, end=end)
         where = f"{broker.exchange} {options['symbol']} {options['timeframe']}"
         period = f"du {start:%Y-%m-%d %H:%M} au {end:%Y-%m-%d %H:%M} UTC"
@@ -161,6 +172,46 @@ class Command(BaseCommand):
                  "exchange": broker.exchange, "symbol": options["symbol"],
                  "start": start.isoformat(), "end": end.isoformat()}
         return strategy.code, candles, label
+
+    def _download(self, *, exchange: str, symbol: str, timeframe: str, start: datetime, end: datetime,
+                  verbose: bool) -> str:
+        """Télécharge les bougies manquantes (aucun appel réseau si rien ne manque) ; symbole unifié."""
+        from apps.core.exceptions import AristobotError
+        from apps.core.services.ccxt_manager import close_all
+        from apps.market_data.candle_download import candles_download
+        from apps.market_data.candle_store import candles_missing_ranges
+
+        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        try:
+            gaps = candles_missing_ranges(exchange=exchange, symbol=symbol.strip().upper(),
+                                          timeframe=timeframe, start_ms=start_ms, end_ms=end_ms,
+                                          now_ms=int(time.time() * 1000))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if not gaps:
+            return symbol.strip().upper()
+
+        def progress(done: int, total: int) -> None:
+            if verbose and total:
+                sys.stderr.write(f"\rTéléchargement : {done}/{total} bougies")
+                sys.stderr.flush()
+
+        async def download() -> Any:
+            try:
+                return await candles_download(exchange_id=exchange, symbol=symbol, timeframe=timeframe,
+                                              start_ms=start_ms, end_ms=end_ms, progress_cb=progress)
+            finally:
+                await close_all()
+
+        try:
+            report = asyncio.run(download())
+        except AristobotError as exc:
+            raise CommandError(f"Téléchargement des bougies impossible : {exc.message}") from exc
+        if verbose:
+            sys.stderr.write("\n")
+        self.stderr.write(f"{report.stored} bougie(s) téléchargée(s) depuis {exchange} "
+                          f"({report.pages} requête(s))")
+        return report.symbol
 
     def _check_coverage(self, candles: Any, start: datetime, end: datetime, timeframe: str,
                         where: str) -> None:

@@ -1,0 +1,63 @@
+"""`/ws/backtest/<id>/` : progression d'un backtest de l'utilisateur (groupe `backtest_<id>`).
+
+À la connexion, l'état courant lu en base est envoyé (un rechargement de page reprend la
+progression) ; ensuite les messages `backtest.progress`, `backtest.done`, `backtest.error` et
+`backtest.cancelled` sont relayés tels quels. Backtest d'un autre utilisateur ou inconnu :
+fermeture avec le code 4404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from apps.backtest.messages import snapshot_message
+from apps.backtest.models import BacktestResult
+from apps.core import groups
+from apps.core.access import owned
+from apps.core.consumers import AuthenticatedJsonConsumer
+
+CLOSE_NOT_FOUND = 4404
+
+
+@database_sync_to_async
+def _owned_backtest(user: Any, backtest_id: int) -> BacktestResult | None:
+    from apps.backtest.services import backtests_expire_stale
+
+    backtests_expire_stale()
+    return owned(BacktestResult.objects.defer("trades_detail", "equity_curve"), user).filter(
+        pk=backtest_id).first()
+
+
+class BacktestConsumer(AuthenticatedJsonConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.backtest_id = int(self.scope["url_route"]["kwargs"]["backtest_id"])
+        self.backtest: BacktestResult | None = None
+        if user is not None and user.is_authenticated:
+            self.backtest = await _owned_backtest(user, self.backtest_id)
+            if self.backtest is None:
+                await self.accept()
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+        await super().connect()
+
+    def groups_for_user(self, user: Any) -> tuple[str, ...]:
+        return (groups.backtest_group(self.backtest_id),)
+
+    async def on_accepted(self) -> None:
+        if self.backtest is not None:
+            await self.send_json(snapshot_message(self.backtest))
+
+    async def backtest_progress(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def backtest_done(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def backtest_error(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def backtest_cancelled(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)

@@ -1,0 +1,163 @@
+"""Services des backtests : lancement, annulation, suppression, lignes orphelines.
+
+Le calcul lui-même est dans `jobs.py` (tâche de fond + processus worker) ; le moteur pur dans
+`engine/`. Réglages (facultatifs, `settings`) : `ARISTOBOT_BACKTEST_WORKERS` (calculs simultanés
+par processus, 2), `ARISTOBOT_BACKTEST_MEMORY_MB` (plafond d'un worker, 4096),
+`ARISTOBOT_BACKTEST_MAX_CANDLES` (1 100 000), `ARISTOBOT_BACKTEST_MAX_ACTIVE_PER_USER` (3),
+`ARISTOBOT_BACKTEST_SPARE_WORKER` (worker de réserve, True).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.backtest.jobs import backtest_job_cancel, backtest_launch, local_job_ids, setting
+from apps.backtest.messages import cancelled_message, push
+from apps.backtest.models import BacktestResult
+from apps.brokers.models import Broker
+from apps.core.access import owned_get
+from apps.core.exceptions import AristobotError, ConflictError
+from apps.core.timeframes import TIMEFRAME_MINUTES
+from apps.market_data.models import MarketSymbol
+from apps.strategies.models import Strategy
+
+Status = BacktestResult.Status
+ACTIVE = BacktestResult.ACTIVE_STATUSES
+#: Une ligne active dont la tâche n'a pas donné de nouvelles depuis ce délai est orpheline.
+STALE_AFTER = dt.timedelta(seconds=10)
+STALE_MESSAGE = "Backtest interrompu par un redémarrage du serveur : relancez-le."
+MAX_FEE_RATE = Decimal("0.1")
+
+
+def _symbol_normalize(*, exchange: str, symbol: str) -> str:
+    """`btc-usdt`, `BTCUSDT` → `BTC/USDT` ; refus d'un symbole inconnu si les paires sont chargées."""
+    text = symbol.strip().upper().replace("-", "/")
+    if not text:
+        raise AristobotError("Symbole obligatoire (ex. BTC/USDT).", errors={"symbol": ["Obligatoire."]})
+    known = MarketSymbol.objects.filter(exchange=exchange)
+    if not known.exists():
+        return text  # paires pas encore chargées : l'exchange tranchera au téléchargement
+    row = known.filter(Q(symbol=text) | Q(exchange_symbol=text.replace("/", ""))).first()
+    if row is None:
+        raise AristobotError(f"Symbole inconnu sur {exchange} : {text}.",
+                             errors={"symbol": [f"Inconnu sur {exchange}."]})
+    return row.symbol
+
+
+def _period_check(*, timeframe: str, start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    step = dt.timedelta(minutes=TIMEFRAME_MINUTES[timeframe])
+    now = timezone.now()
+    end = min(end, now)
+    if end <= start:
+        raise AristobotError("La date de fin doit suivre la date de début (et la période être passée).",
+                             errors={"end_date": ["Doit suivre la date de début."]})
+    candles = int((end - start) / step)
+    if candles < 2:
+        raise AristobotError(f"Période trop courte : moins de 2 bougies {timeframe}.",
+                             errors={"end_date": ["Période trop courte."]})
+    limit = int(setting("ARISTOBOT_BACKTEST_MAX_CANDLES", 1_100_000))
+    if candles > limit:
+        raise AristobotError(
+            f"Période trop longue : {candles:,} bougies {timeframe} (maximum {limit:,}). "
+            "Raccourcissez la période ou choisissez une unité plus longue.".replace(",", " "),
+            errors={"start_date": ["Période trop longue."]})
+    return start, end
+
+
+def backtest_create(
+    *,
+    user: Any,
+    strategy_id: int,
+    broker_id: int,
+    symbol: str,
+    timeframe: str,
+    start_date: dt.datetime,
+    end_date: dt.datetime,
+    initial_amount: Decimal,
+    fee_rate: Decimal,
+) -> BacktestResult:
+    """Crée le backtest (en attente) et le lance en arrière-plan après la validation de la transaction."""
+    strategy = owned_get(Strategy.objects.all(), user, strategy_id, label="Stratégie")
+    broker = owned_get(Broker.objects.all(), user, broker_id, label="Broker")
+    if not strategy.code.strip():
+        raise AristobotError("La stratégie n'a pas de code.", errors={"strategy": ["Code vide."]})
+    if timeframe not in TIMEFRAME_MINUTES:
+        raise AristobotError(f"Unité de temps inconnue : « {timeframe} ».",
+                             errors={"timeframe": ["Inconnue."]})
+    if initial_amount <= 0:
+        raise AristobotError("Le montant de départ doit être strictement positif.",
+                             errors={"initial_amount": ["Doit être > 0."]})
+    if not (0 <= fee_rate <= MAX_FEE_RATE):
+        raise AristobotError("Les frais doivent être une fraction entre 0 et 0,1 (0.001 = 0,1 %).",
+                             errors={"fee_rate": ["Entre 0 et 0,1."]})
+    start, end = _period_check(timeframe=timeframe, start=start_date, end=end_date)
+    exchange = broker.exchange
+    normalized = _symbol_normalize(exchange=exchange, symbol=symbol)
+    backtests_expire_stale()
+    active = BacktestResult.objects.filter(user=user, status__in=ACTIVE).count()
+    limit = int(setting("ARISTOBOT_BACKTEST_MAX_ACTIVE_PER_USER", 3))
+    if active >= limit:
+        raise ConflictError(f"Vous avez déjà {active} backtest(s) en cours (maximum {limit}) : "
+                            "attendez la fin de l'un d'eux ou arrêtez-le.")
+    with transaction.atomic():
+        backtest = BacktestResult.objects.create(
+            user=user, strategy=strategy, broker=broker, strategy_name=strategy.name,
+            strategy_code=strategy.code, exchange=exchange, symbol=normalized, timeframe=timeframe,
+            start_date=start, end_date=end, initial_amount=initial_amount, fee_rate=fee_rate,
+            status=Status.PENDING, heartbeat_at=timezone.now(),
+        )
+        transaction.on_commit(lambda pk=backtest.pk: backtest_launch(backtest_id=pk))
+    return backtest
+
+
+def backtest_cancel(*, backtest: BacktestResult) -> BacktestResult:
+    """Arrête un backtest actif (téléchargement ou calcul) et le marque « annulé ».
+
+    Déjà annulé : rendu tel quel. Terminé ou en erreur : `ConflictError`.
+    """
+    if backtest.status == Status.CANCELLED:
+        return backtest
+    phase = "download" if backtest.status in (Status.PENDING, Status.DOWNLOADING) else "compute"
+    now = timezone.now()
+    with transaction.atomic():
+        rows = BacktestResult.objects.filter(pk=backtest.pk, status__in=ACTIVE).update(
+            status=Status.CANCELLED, finished_at=now, heartbeat_at=now)
+        if rows:
+            transaction.on_commit(lambda: _after_cancel(backtest.pk, phase))
+    backtest.refresh_from_db()
+    if not rows and backtest.status != Status.CANCELLED:
+        raise ConflictError(f"Ce backtest est déjà terminé (statut : {backtest.get_status_display()}).")
+    return backtest
+
+
+def _after_cancel(backtest_id: int, phase: str) -> None:
+    backtest_job_cancel(backtest_id=backtest_id)  # ce processus : arrêt immédiat ; sinon < 1 s
+    backtest = BacktestResult.objects.filter(pk=backtest_id).first()
+    if backtest is not None:
+        async_to_sync(push)(backtest_id, cancelled_message(backtest, phase=phase))
+
+
+def backtest_delete(*, backtest: BacktestResult) -> None:
+    """Supprime un backtest (arrêté d'abord s'il tourne encore)."""
+    backtest_id = backtest.pk
+    backtest.delete()
+    backtest_job_cancel(backtest_id=backtest_id)
+
+
+def backtests_expire_stale() -> int:
+    """Passe en erreur les backtests « actifs » sans tâche vivante (serveur redémarré, crash)."""
+    limit = timezone.now() - STALE_AFTER
+    stale = (Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit))
+    return (
+        BacktestResult.objects.filter(stale, status__in=ACTIVE)
+        .exclude(pk__in=local_job_ids())
+        .update(status=Status.ERROR, error_message=STALE_MESSAGE, finished_at=timezone.now())
+    )
+

@@ -1,0 +1,368 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import * as api from '../api/backtest.js'
+import { listMarketSymbols } from '../api/trading.js'
+import {
+  applyProgressMessage,
+  BacktestMessage,
+  buildPayload,
+  defaultForm,
+  formErrors,
+  isActive,
+  progressFromBacktest,
+} from '../components/backtest/backtestRun.js'
+import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
+
+/** Sans message WebSocket depuis ce délai, la ligne est relue par HTTP (secours, redémarrage). */
+export const SILENCE_MS = 3000
+export const POLL_MS = 1000
+export const HISTORY_PAGE_SIZE = 100
+export const CHART_MAX_POINTS = 2500
+const SYMBOL_PAGE_SIZE = 60
+const SYMBOL_DEBOUNCE_MS = 200
+/** Fermetures sans reconnexion : session absente (4401/4403), backtest introuvable (4404). */
+const TERMINAL_CLOSE_CODES = [4401, 4403, 4404]
+
+export const backtestSocketPath = (id) => `backtest/${id}`
+
+/**
+ * Page Backtest : formulaire, lancement, progression (WebSocket `/ws/backtest/<id>/` + relecture
+ * HTTP si le flux se tait), résultat ouvert (trades, courbe, bougies du graphique), historique,
+ * comparaison de deux backtests, recherche des paires. Les stratégies viennent du store `strategies`.
+ */
+export const useBacktestStore = defineStore('backtest', () => {
+  const form = ref(defaultForm())
+  const errors = computed(() => formErrors(form.value))
+
+  /** @type {import('vue').ShallowRef<import('../api/backtest.js').Backtest[]>} */
+  const history = shallowRef([])
+  const historyCount = ref(0)
+  const historyLoading = ref(false)
+  const historyError = ref(null)
+
+  /** Backtest suivi (barres de progression) : voir `progressFromBacktest`. */
+  const run = ref(null)
+  const launching = ref(false)
+  const cancelling = ref(false)
+  const running = computed(() => Boolean(run.value && isActive(run.value.status)))
+
+  /** @type {import('vue').ShallowRef<import('../api/backtest.js').Backtest|null>} */
+  const result = shallowRef(null)
+  const resultLoading = ref(false)
+  const resultError = ref(null)
+  /** @type {import('vue').ShallowRef<import('../api/backtest.js').BacktestCandles|null>} */
+  const candles = shallowRef(null)
+  const candlesError = ref(null)
+  const selectedTrade = ref(null)
+
+  const compareIds = ref([])
+  const compared = shallowRef([])
+  const compareLoading = ref(false)
+
+  const symbols = shallowRef([])
+  const symbolsCount = ref(0)
+  const symbolsLoading = ref(false)
+  const symbolsError = ref(null)
+  const symbolsMissing = ref(false)
+
+  let unsubscribe = null
+  let pollTimer = null
+  let lastMessageAt = 0
+  let symbolsSeq = 0
+  let symbolsTimer = null
+  let resultSeq = 0
+
+  // --- historique -------------------------------------------------------------------------------
+  async function loadHistory() {
+    historyLoading.value = true
+    try {
+      const data = await api.listBacktests({ pageSize: HISTORY_PAGE_SIZE })
+      history.value = data?.results ?? []
+      historyCount.value = Number(data?.count) || 0
+      historyError.value = null
+    } catch (err) {
+      historyError.value = err.message
+    } finally {
+      historyLoading.value = false
+    }
+  }
+
+  function patchHistory(row) {
+    if (!row) return
+    const found = history.value.some((item) => item.id === row.id)
+    history.value = found ? history.value.map((item) => (item.id === row.id ? { ...item, ...row } : item)) : [row, ...history.value]
+    if (!found) historyCount.value += 1
+  }
+
+  // --- suivi d'un backtest ----------------------------------------------------------------------
+  function stopFollowing() {
+    unsubscribe?.()
+    unsubscribe = null
+    clearInterval(pollTimer)
+    pollTimer = null
+  }
+
+  /** Suit un backtest : barres de progression, puis résultat ouvert quand il est terminé. */
+  function follow(backtest) {
+    stopFollowing()
+    run.value = progressFromBacktest(backtest)
+    if (!isActive(backtest.status)) return
+    const socket = getSocket(backtestSocketPath(backtest.id), { terminalCloseCodes: TERMINAL_CLOSE_CODES })
+    unsubscribe = socket.subscribe(ANY_MESSAGE, onMessage)
+    lastMessageAt = Date.now()
+    pollTimer = setInterval(pollIfSilent, POLL_MS)
+  }
+
+  function onMessage(message) {
+    if (!run.value || message?.backtest_id !== run.value.id) return
+    lastMessageAt = Date.now()
+    const next = applyProgressMessage(run.value, message)
+    if (next === run.value) return
+    run.value = next
+    if (!isActive(next.status)) finish(next)
+  }
+
+  async function pollIfSilent() {
+    const current = run.value
+    if (!current || Date.now() - lastMessageAt < SILENCE_MS) return
+    lastMessageAt = Date.now()
+    try {
+      const row = await api.getBacktest(current.id)
+      if (run.value?.id !== row.id) return
+      const fresh = progressFromBacktest(row)
+      run.value = { ...fresh, download: Math.max(fresh.download, current.download), compute: Math.max(fresh.compute, current.compute) }
+      if (!isActive(row.status)) finish(run.value, row)
+    } catch (err) {
+      if (err?.status === 404) finish({ ...current, status: 'error', error: 'Backtest introuvable.' })
+    }
+  }
+
+  async function finish(state, row = null) {
+    stopFollowing()
+    patchHistory(row ?? { id: state.id, status: state.status, error_message: state.error || undefined })
+    if (state.status === 'done') await open(state.id)
+    loadHistory()
+  }
+
+  /** Lance le backtest du formulaire ; lève l'`ApiError` (message français) en cas de refus. */
+  async function launch() {
+    const [firstError] = Object.values(errors.value)
+    if (firstError) throw new Error(firstError)
+    launching.value = true
+    try {
+      const backtest = await api.createBacktest(buildPayload(form.value))
+      patchHistory(backtest)
+      result.value = null
+      candles.value = null
+      follow(backtest)
+      return backtest
+    } finally {
+      launching.value = false
+    }
+  }
+
+  /** Bouton Stop (téléchargement ou calcul) : le backtest passe « annulé ». */
+  async function cancel() {
+    if (!run.value) return null
+    cancelling.value = true
+    try {
+      const row = await api.cancelBacktest(run.value.id)
+      run.value = applyProgressMessage(run.value, { type: BacktestMessage.CANCELLED, backtest_id: row.id, phase: run.value.phase })
+      await finish(run.value, row)
+      return row
+    } finally {
+      cancelling.value = false
+    }
+  }
+
+  /**
+   * Au chargement de la page : historique, reprise du suivi d'un backtest encore actif (aussi après
+   * un aller-retour sur une autre page), sinon dernier résultat ouvert.
+   */
+  async function resume() {
+    await loadHistory()
+    const active = history.value.find((row) => isActive(row.status))
+    if (active) {
+      follow(active)
+      return
+    }
+    if (run.value && isActive(run.value.status)) {
+      const row = history.value.find((item) => item.id === run.value.id)
+      run.value = row ? progressFromBacktest(row) : null // terminé pendant l'absence
+    }
+    const last = history.value.find((row) => row.status === 'done')
+    if (last && result.value?.id !== last.id && (!result.value || run.value?.id === last.id)) await open(last.id)
+  }
+
+  // --- résultat ---------------------------------------------------------------------------------
+  async function open(id) {
+    const seq = ++resultSeq
+    resultLoading.value = true
+    try {
+      const row = await api.getBacktest(id)
+      if (seq !== resultSeq) return null
+      result.value = row
+      selectedTrade.value = null
+      resultError.value = null
+      candles.value = null
+      loadCandles(row.id)
+      return row
+    } catch (err) {
+      if (seq === resultSeq) resultError.value = err.message
+      return null
+    } finally {
+      if (seq === resultSeq) resultLoading.value = false
+    }
+  }
+
+  async function loadCandles(id) {
+    try {
+      const data = await api.fetchBacktestCandles(id, { maxPoints: CHART_MAX_POINTS })
+      if (result.value?.id === id) {
+        candles.value = data
+        candlesError.value = null
+      }
+    } catch (err) {
+      if (result.value?.id === id) candlesError.value = err.message
+    }
+  }
+
+  function selectTrade(position) {
+    selectedTrade.value = selectedTrade.value === position ? null : position
+  }
+
+  /** Remplit le formulaire avec les paramètres d'un backtest (pour le relancer). */
+  function reuseSettings(row) {
+    const end = new Date(new Date(row.end_date).getTime() - 1)
+    form.value = {
+      ...form.value,
+      strategyId: row.strategy ?? form.value.strategyId,
+      brokerId: row.broker ?? form.value.brokerId,
+      symbol: row.symbol,
+      timeframe: row.timeframe,
+      startDate: row.start_date.slice(0, 10),
+      endDate: end.toISOString().slice(0, 10),
+      initialAmount: String(Number(row.initial_amount)),
+      feePct: String(Number(row.fee_rate) * 100),
+    }
+  }
+
+  async function remove(id) {
+    await api.deleteBacktest(id)
+    history.value = history.value.filter((row) => row.id !== id)
+    historyCount.value = Math.max(0, historyCount.value - 1)
+    compareIds.value = compareIds.value.filter((other) => other !== id)
+    compared.value = compared.value.filter((row) => row.id !== id)
+    if (result.value?.id === id) result.value = null
+    if (run.value?.id === id) {
+      stopFollowing()
+      run.value = null
+    }
+  }
+
+  // --- comparaison ------------------------------------------------------------------------------
+  /** Coche/décoche un backtest à comparer (deux au plus : le plus ancien choix est remplacé). */
+  function toggleCompare(id) {
+    const ids = compareIds.value.includes(id) ? compareIds.value.filter((other) => other !== id) : [...compareIds.value, id].slice(-2)
+    compareIds.value = ids
+    if (ids.length === 2) loadCompare()
+    else compared.value = []
+  }
+
+  async function loadCompare() {
+    const ids = [...compareIds.value]
+    compareLoading.value = true
+    try {
+      const rows = await Promise.all(ids.map((id) => (result.value?.id === id ? result.value : api.getBacktest(id))))
+      if (ids.join() === compareIds.value.join()) compared.value = rows
+    } catch (err) {
+      compared.value = []
+      throw err
+    } finally {
+      compareLoading.value = false
+    }
+  }
+
+  function clearCompare() {
+    compareIds.value = []
+    compared.value = []
+  }
+
+  // --- paires -----------------------------------------------------------------------------------
+  async function loadSymbols(exchange, search = '') {
+    const seq = ++symbolsSeq
+    clearTimeout(symbolsTimer)
+    if (!exchange) {
+      symbols.value = []
+      symbolsCount.value = 0
+      symbolsMissing.value = false
+      return
+    }
+    symbolsLoading.value = true
+    const text = String(search ?? '').trim()
+    try {
+      const data = await listMarketSymbols({ exchange, search: text, page: 1, pageSize: SYMBOL_PAGE_SIZE })
+      if (seq !== symbolsSeq) return
+      symbols.value = data?.results ?? []
+      symbolsCount.value = Number(data?.count) || 0
+      symbolsMissing.value = !text && symbolsCount.value === 0
+      symbolsError.value = null
+    } catch (err) {
+      if (seq === symbolsSeq) symbolsError.value = err.message
+    } finally {
+      if (seq === symbolsSeq) symbolsLoading.value = false
+    }
+  }
+
+  function searchSymbols(exchange, search) {
+    clearTimeout(symbolsTimer)
+    symbolsTimer = setTimeout(() => loadSymbols(exchange, search), SYMBOL_DEBOUNCE_MS)
+  }
+
+  /** Départ de la page : plus d'abonnement ni de minuterie (le backtest continue côté serveur). */
+  function dispose() {
+    stopFollowing()
+    clearTimeout(symbolsTimer)
+  }
+
+  return {
+    form,
+    errors,
+    history,
+    historyCount,
+    historyLoading,
+    historyError,
+    run,
+    running,
+    launching,
+    cancelling,
+    result,
+    resultLoading,
+    resultError,
+    candles,
+    candlesError,
+    selectedTrade,
+    compareIds,
+    compared,
+    compareLoading,
+    symbols,
+    symbolsCount,
+    symbolsLoading,
+    symbolsError,
+    symbolsMissing,
+    loadHistory,
+    follow,
+    launch,
+    cancel,
+    resume,
+    open,
+    selectTrade,
+    reuseSettings,
+    remove,
+    toggleCompare,
+    clearCompare,
+    loadSymbols,
+    searchSymbols,
+    dispose,
+  }
+})
