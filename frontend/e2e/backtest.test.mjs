@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { MENU_PAGES, credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
+import { MENU_PAGES, apiCall, credentials, ensureLoggedIn, launchBrowser, loadPairs, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
 
 const CREDS = process.env.ARISTOBOT_DEV_PASSWORD ? { username: 'dev', password: process.env.ARISTOBOT_DEV_PASSWORD } : credentials()
 const SUFFIX = Date.now().toString(36)
@@ -25,36 +25,9 @@ let broker
 let strategy
 const created = new Set()
 
-/** Appel JSON à l'API depuis la page (cookies de session + jeton CSRF). */
-function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? ''
-      const response = await fetch(path, {
-        method,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': decodeURIComponent(token) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await response.text()
-      return { status: response.status, data: text ? JSON.parse(text) : null }
-    },
-    { method, path, body },
-  )
-}
+/** Appel JSON à l'API depuis la page (voir `apiCall`). */
+const api = (method, path, body) => apiCall(page, method, path, body)
 
-async function loadPairs(brokerId) {
-  const started = await api('POST', `/api/brokers/${brokerId}/update-pairs/`)
-  assert.equal(started.status, 202, JSON.stringify(started.data))
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const { data } = await api('GET', `/api/brokers/${brokerId}/update-pairs/?job=${started.data.job_id}`)
-    if (data.job?.status === 'done') return data.job
-    assert.notEqual(data.job?.status, 'error', `MAJ Paires en erreur : ${data.job?.error}`)
-    assert.ok(Date.now() < deadline, 'MAJ Paires trop longue')
-    await page.waitForTimeout(300)
-  }
-}
 
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10)
 
@@ -101,7 +74,7 @@ before(async () => {
   })
   assert.equal(brokerResponse.status, 201, JSON.stringify(brokerResponse.data))
   broker = brokerResponse.data
-  assert.ok((await loadPairs(broker.id)).total > 0)
+  assert.ok((await loadPairs(page, broker.id)).total > 0)
   const template = await api('GET', '/api/strategies/template/')
   const strat = await api('POST', '/api/strategies/', { name: STRATEGY_NAME, timeframe: '5m', code: template.data.example_ema_cross })
   assert.equal(strat.status, 201, JSON.stringify(strat.data))

@@ -153,3 +153,41 @@ export async function screenshotContent(page, name) {
     await page.setViewportSize(viewport)
   }
 }
+
+/** Appel JSON à l'API depuis la page (cookies de session + jeton CSRF) → `{status, data}`. */
+export function apiCall(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? ''
+      const response = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': decodeURIComponent(token) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await response.text()
+      let data = null
+      try {
+        data = text ? JSON.parse(text) : null
+      } catch {
+        data = { raw: text }
+      }
+      return { status: response.status, data }
+    },
+    { method, path, body },
+  )
+}
+
+/** « MAJ Paires de trading » d'un broker par l'API, attendue jusqu'à la fin (60 s au plus). */
+export async function loadPairs(page, brokerId) {
+  const started = await apiCall(page, 'POST', `/api/brokers/${brokerId}/update-pairs/`)
+  if (started.status !== 202) throw new Error(`MAJ Paires refusée : ${JSON.stringify(started.data)}`)
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const { data } = await apiCall(page, 'GET', `/api/brokers/${brokerId}/update-pairs/?job=${started.data.job_id}`)
+    if (data.job?.status === 'done') return data.job
+    if (data.job?.status === 'error') throw new Error(`MAJ Paires en erreur : ${data.job?.error}`)
+    if (Date.now() > deadline) throw new Error('MAJ Paires trop longue')
+    await page.waitForTimeout(300)
+  }
+}

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { MENU_PAGES, credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
+import { MENU_PAGES, apiCall, credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
 
 const PAGE = MENU_PAGES.find((p) => p.slug === 'statistiques')
 const SOURCE = 'e2e-stats'
@@ -20,21 +20,8 @@ let page
 
 const creds = process.env.ARISTOBOT_DEV_PASSWORD ? { username: 'dev', password: process.env.ARISTOBOT_DEV_PASSWORD } : credentials()
 
-/** Appel JSON authentifié depuis la page (cookies de session + CSRF). */
-function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1]
-      const r = await fetch(path, {
-        method,
-        headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRFToken': csrf } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return { status: r.status, data: await r.json().catch(() => null) }
-    },
-    { method, path, body },
-  )
-}
+/** Appel JSON à l'API depuis la page (voir `apiCall`). */
+const api = (method, path, body) => apiCall(page, method, path, body)
 
 /** Broker de démonstration + trois alertes ; attend que le moteur les ait traitées. */
 async function seedTrades() {

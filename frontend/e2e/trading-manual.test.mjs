@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { MENU_PAGES, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
+import { MENU_PAGES, apiCall, ensureLoggedIn, launchBrowser, loadPairs, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
 
 const DEMO = { key: 'demo-api-key', secret: 'demo-api-secret' }
 const BROKER_NAME = `E2E Trading ${Date.now().toString(36)}`
@@ -16,36 +16,9 @@ let browser
 let page
 let broker
 
-/** Appel JSON à l'API depuis la page (cookies de session + jeton CSRF). */
-function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? ''
-      const response = await fetch(path, {
-        method,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': decodeURIComponent(token) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await response.text()
-      return { status: response.status, data: text ? JSON.parse(text) : null }
-    },
-    { method, path, body },
-  )
-}
+/** Appel JSON à l'API depuis la page (voir `apiCall`). */
+const api = (method, path, body) => apiCall(page, method, path, body)
 
-async function loadPairs(brokerId) {
-  const started = await api('POST', `/api/brokers/${brokerId}/update-pairs/`)
-  assert.equal(started.status, 202, JSON.stringify(started.data))
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const { data } = await api('GET', `/api/brokers/${brokerId}/update-pairs/?job=${started.data.job_id}`)
-    if (data.job?.status === 'done') return data.job
-    assert.notEqual(data.job?.status, 'error', `MAJ Paires en erreur : ${data.job?.error}`)
-    assert.ok(Date.now() < deadline, 'MAJ Paires trop longue')
-    await page.waitForTimeout(300)
-  }
-}
 
 const row = (asset) => page.locator(`[data-testid="portfolio-row-${asset}"]`)
 const freeOf = async (asset) => ((await row(asset).count()) ? Number(await row(asset).locator('[data-col="free"]').getAttribute('data-value')) : 0)
@@ -77,7 +50,7 @@ before(async () => {
   })
   assert.equal(created.status, 201, JSON.stringify(created.data))
   broker = created.data
-  const job = await loadPairs(broker.id)
+  const job = await loadPairs(page, broker.id)
   assert.ok(job.total > 0)
 })
 

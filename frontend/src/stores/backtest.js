@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as api from '../api/backtest.js'
-import { listMarketSymbols } from '../api/trading.js'
+import { useSymbolSearch } from '../composables/useSymbolSearch.js'
 import {
   applyProgressMessage,
   BacktestMessage,
@@ -59,17 +59,11 @@ export const useBacktestStore = defineStore('backtest', () => {
   const compared = shallowRef([])
   const compareLoading = ref(false)
 
-  const symbols = shallowRef([])
-  const symbolsCount = ref(0)
-  const symbolsLoading = ref(false)
-  const symbolsError = ref(null)
-  const symbolsMissing = ref(false)
+  const symbolSearch = useSymbolSearch({ pageSize: SYMBOL_PAGE_SIZE, debounceMs: SYMBOL_DEBOUNCE_MS })
 
   let unsubscribe = null
   let pollTimer = null
   let lastMessageAt = 0
-  let symbolsSeq = 0
-  let symbolsTimer = null
   let resultSeq = 0
 
   // --- historique -------------------------------------------------------------------------------
@@ -289,40 +283,11 @@ export const useBacktestStore = defineStore('backtest', () => {
   }
 
   // --- paires -----------------------------------------------------------------------------------
-  async function loadSymbols(exchange, search = '') {
-    const seq = ++symbolsSeq
-    clearTimeout(symbolsTimer)
-    if (!exchange) {
-      symbols.value = []
-      symbolsCount.value = 0
-      symbolsMissing.value = false
-      return
-    }
-    symbolsLoading.value = true
-    const text = String(search ?? '').trim()
-    try {
-      const data = await listMarketSymbols({ exchange, search: text, page: 1, pageSize: SYMBOL_PAGE_SIZE })
-      if (seq !== symbolsSeq) return
-      symbols.value = data?.results ?? []
-      symbolsCount.value = Number(data?.count) || 0
-      symbolsMissing.value = !text && symbolsCount.value === 0
-      symbolsError.value = null
-    } catch (err) {
-      if (seq === symbolsSeq) symbolsError.value = err.message
-    } finally {
-      if (seq === symbolsSeq) symbolsLoading.value = false
-    }
-  }
-
-  function searchSymbols(exchange, search) {
-    clearTimeout(symbolsTimer)
-    symbolsTimer = setTimeout(() => loadSymbols(exchange, search), SYMBOL_DEBOUNCE_MS)
-  }
 
   /** Départ de la page : plus d'abonnement ni de minuterie (le backtest continue côté serveur). */
   function dispose() {
     stopFollowing()
-    clearTimeout(symbolsTimer)
+    symbolSearch.cancelSymbolSearch()
   }
 
   return {
@@ -345,11 +310,7 @@ export const useBacktestStore = defineStore('backtest', () => {
     compareIds,
     compared,
     compareLoading,
-    symbols,
-    symbolsCount,
-    symbolsLoading,
-    symbolsError,
-    symbolsMissing,
+    ...symbolSearch,
     loadHistory,
     follow,
     launch,
@@ -361,8 +322,6 @@ export const useBacktestStore = defineStore('backtest', () => {
     remove,
     toggleCompare,
     clearCompare,
-    loadSymbols,
-    searchSymbols,
     dispose,
   }
 })

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as api from '../api/activeStrategies.js'
 import { listStrategies } from '../api/strategies.js'
-import { listMarketSymbols } from '../api/trading.js'
+import { useSymbolSearch } from '../composables/useSymbolSearch.js'
 import { liveTimeframes, needsDetail } from '../components/bot/botState.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 import { useBrokersStore } from './brokers.js'
@@ -45,21 +45,13 @@ export const useBotStore = defineStore('bot', () => {
   const strategiesLoaded = ref(false)
   const strategiesError = ref(null)
 
-  /** @type {import('vue').ShallowRef<import('../api/trading.js').MarketSymbol[]>} */
-  const symbols = shallowRef([])
-  const symbolsCount = ref(0)
-  const symbolsLoading = ref(false)
-  const symbolsError = ref(null)
-  /** Vrai quand l'exchange n'a aucune paire chargée (recherche vide, 0 résultat) : « MAJ Paires ». */
-  const symbolsMissing = ref(false)
+  const symbolSearch = useSymbolSearch({ pageSize: SYMBOL_PAGE_SIZE, debounceMs: SYMBOL_SEARCH_DEBOUNCE_MS })
 
   const timeframes = computed(() => liveTimeframes(items.value, now.value))
 
   let listSeq = 0
-  let symbolsSeq = 0
   let pollTimer = null
   let signalTimer = null
-  let searchTimer = null
   const eventTimers = new Map()
   const unsubscribers = []
 
@@ -155,36 +147,6 @@ export const useBotStore = defineStore('bot', () => {
 
   // --- paires du formulaire ---------------------------------------------------------------------
 
-  async function loadSymbols(exchange, search = '') {
-    const seq = ++symbolsSeq
-    clearTimeout(searchTimer)
-    if (!exchange) {
-      symbols.value = []
-      symbolsCount.value = 0
-      symbolsMissing.value = false
-      return
-    }
-    symbolsLoading.value = true
-    const text = String(search ?? '').trim()
-    try {
-      const data = await listMarketSymbols({ exchange, search: text, page: 1, pageSize: SYMBOL_PAGE_SIZE })
-      if (seq !== symbolsSeq) return
-      symbols.value = data?.results ?? []
-      symbolsCount.value = Number(data?.count) || 0
-      symbolsMissing.value = !text && symbolsCount.value === 0
-      symbolsError.value = null
-    } catch (err) {
-      if (seq === symbolsSeq) symbolsError.value = err.message
-    } finally {
-      if (seq === symbolsSeq) symbolsLoading.value = false
-    }
-  }
-
-  /** Recherche de paires relancée après une courte pause de frappe. */
-  function searchSymbols(exchange, search) {
-    clearTimeout(searchTimer)
-    searchTimer = setTimeout(() => loadSymbols(exchange, search), SYMBOL_SEARCH_DEBOUNCE_MS)
-  }
 
   // --- actions ----------------------------------------------------------------------------------
 
@@ -257,10 +219,10 @@ export const useBotStore = defineStore('bot', () => {
     unsubscribers.splice(0).forEach((unsubscribe) => unsubscribe())
     clearInterval(pollTimer)
     clearTimeout(signalTimer)
-    clearTimeout(searchTimer)
+    symbolSearch.cancelSymbolSearch()
     eventTimers.forEach((timer) => clearTimeout(timer))
     eventTimers.clear()
-    pollTimer = signalTimer = searchTimer = null
+    pollTimer = signalTimer = null
   }
 
   return {
@@ -274,11 +236,7 @@ export const useBotStore = defineStore('bot', () => {
     strategies,
     strategiesLoaded,
     strategiesError,
-    symbols,
-    symbolsCount,
-    symbolsLoading,
-    symbolsError,
-    symbolsMissing,
+    ...symbolSearch,
     timeframes,
     byId,
     start,
@@ -286,8 +244,6 @@ export const useBotStore = defineStore('bot', () => {
     refreshAll,
     refreshOne,
     loadStrategies,
-    loadSymbols,
-    searchSymbols,
     activate,
     stopStrategy,
     suspendStrategy,
