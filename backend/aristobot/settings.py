@@ -213,3 +213,11 @@ ARISTOBOT_PUBLIC_URL: str = env.str("ARISTOBOT_PUBLIC_URL", default="")
 # Assistant IA des stratégies : URL de base d'OpenRouter (un faux serveur en test) et délai (s).
 ARISTOBOT_OPENROUTER_URL: str = env.str("ARISTOBOT_OPENROUTER_URL", default="https://openrouter.ai")
 ARISTOBOT_AI_TIMEOUT_S: float = env.float("ARISTOBOT_AI_TIMEOUT_S", default=60.0)
+
+# Bac à sable des stratégies (docs/strategies.md §2). Un backtest est un enfant confiné : limite de
+# temps (horloge murale et CPU, s), mémoire ajoutée (Mo) et taille maximale de son résultat (Mo).
+# L'uid dédié des enfants (service lancé en root) se règle par ARISTOBOT_SANDBOX_UID / _GID, lus
+# directement par le runtime (qui n'importe pas les réglages Django).
+ARISTOBOT_BACKTEST_TIMEOUT_S: float = env.float("ARISTOBOT_BACKTEST_TIMEOUT_S", default=1800.0)
+ARISTOBOT_BACKTEST_MEMORY_MB: int = env.int("ARISTOBOT_BACKTEST_MEMORY_MB", default=4096)
+ARISTOBOT_BACKTEST_MAX_RESULT_MB: int = env.int("ARISTOBOT_BACKTEST_MAX_RESULT_MB", default=128)

@@ -4,8 +4,10 @@ Une tâche asyncio par backtest sur la boucle des exchanges du processus (`excha
 thread à part : la boucle qui sert HTTP et WebSocket n'est jamais bloquée) :
 
 1. téléchargement des bougies manquantes (`candles_download`, page par page, idempotent) ;
-2. lecture des bougies (`COPY … TO STDOUT`, dans un thread) puis calcul dans un **processus
-   worker** (`worker_process.py`) : le code de l'utilisateur ne tourne jamais dans Daphne ;
+2. lecture des bougies (`COPY … TO STDOUT`, dans un thread) puis calcul dans un **enfant neuf et
+   confiné du bac à sable** (`worker_process.py`), limité en temps (ARISTOBOT_BACKTEST_TIMEOUT_S)
+   et en mémoire (ARISTOBOT_BACKTEST_MEMORY_MB) : le code de l'utilisateur ne tourne jamais dans
+   Daphne ;
 3. résultats écrits dans `backtest_results`.
 
 La progression vit en mémoire ; elle est écrite en base (`download_progress`, `progress`,
@@ -34,11 +36,12 @@ from django.utils import timezone
 
 from apps.backtest.messages import cancelled_message, done_message, error_message, progress_message, push
 from apps.backtest.models import BacktestResult
-from apps.backtest.worker_process import BacktestWorker, worker_take
+from apps.backtest.worker_process import BacktestWorker
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_loop import exchange_loop_submit
 from apps.market_data.candle_download import DownloadReport, candles_download
 from apps.market_data.candle_store import candles_arrays
+from apps.strategies.runtime.sandbox.confine import Limits
 
 logger = logging.getLogger(__name__)
 
@@ -202,8 +205,6 @@ class BacktestJob:
         finally:
             reporter.cancel()
             stop.cancel()
-            if self.worker is not None:
-                self.worker.kill_now()
 
     async def _work(self, backtest: BacktestResult) -> None:
         start_ms, end_ms = _ms(backtest.start_date), _ms(backtest.end_date)
@@ -236,19 +237,16 @@ class BacktestJob:
             await push(self.backtest_id, done_message(saved))
 
     async def _compute(self, backtest: BacktestResult, arrays: dict[str, Any]) -> dict[str, Any]:
-        proc = await asyncio.to_thread(
-            worker_take, memory_mb=int(setting("ARISTOBOT_BACKTEST_MEMORY_MB", 4096)),
-            keep_spare=bool(setting("ARISTOBOT_BACKTEST_SPARE_WORKER", True)))
-        self.worker = BacktestWorker(proc)
+        timeout = float(setting("ARISTOBOT_BACKTEST_TIMEOUT_S", 1800.0))
+        limits = Limits(wall_s=timeout, cpu_s=timeout,
+                        memory_mb=int(setting("ARISTOBOT_BACKTEST_MEMORY_MB", 4096)))
+        max_bytes = int(setting("ARISTOBOT_BACKTEST_MAX_RESULT_MB", 128)) * 1024 * 1024
+        self.worker = BacktestWorker(limits, max_bytes=max_bytes)
         request = {"code": backtest.strategy_code, "candles": arrays,
                    "initial_amount": float(backtest.initial_amount),
                    "fee_rate": float(backtest.fee_rate), "timeframe": backtest.timeframe,
                    "mode": "fast"}
-        try:
-            return await self.worker.run(request, self._on_compute)
-        finally:
-            self.worker.kill_now()
-            await self.worker.close()
+        return await self.worker.run(request, self._on_compute)
 
     async def _finish_cancelled(self) -> None:
         phase = "download" if self.status in (Status.PENDING, Status.DOWNLOADING) else "compute"

@@ -1,54 +1,22 @@
-"""Processus « worker » d'un backtest : exécute le moteur (et donc le code de l'utilisateur).
+"""Gestionnaire « backtest » exécuté dans un enfant du bac à sable des stratégies.
 
-Lancé par `worker_process.py` avec l'interpréteur en mode isolé et un environnement nettoyé
-(ni réglages Django, ni secret, ni URL de base de données) ; réseau coupé quand le noyau le
-permet, mémoire plafonnée. N'importe ni Django ni l'ORM (CONVENTIONS §10).
-
-Protocole (tubes, trames `!Q` longueur + charge utile) :
-- au démarrage, worker → parent : `{"type": "ready", "pid", "network_isolated", "warmup_ms"}` ;
-- parent → worker : UNE requête pickle `{"code", "candles": {timestamp (ns), open, …},
-  "initial_amount", "fee_rate", "timeframe", "mode"}` (le parent est de confiance) ;
-- worker → parent (JSON seulement : le parent ne désérialise jamais de pickle venant d'ici) :
-  `{"type": "progress", "progress": pct}` au plus toutes les 0,2 s, puis
-  `{"type": "result", "output": …}` ou `{"type": "error", "message", "line"}`.
-Un worker ne sert qu'une fois : le code d'un utilisateur ne partage jamais d'interpréteur avec le
-backtest suivant. L'annulation tue le processus (immédiat, même dans une boucle infinie).
+L'enfant (neuf, confiné, voir `apps.strategies.runtime.sandbox`) reçoit UNE requête du parent
+`{"code", "candles": {timestamp (ns), open, …}, "initial_amount", "fee_rate", "timeframe",
+"mode"}`, exécute le moteur (et donc le code de l'utilisateur), envoie des trames
+`{"type": "progress", "progress": pct}` au plus toutes les 0,2 s, puis le résultat
+`{"output": …}` ou `{"error": {"message", "line"}}`. Le parent revérifie tout (`results.py`).
+`warm()` tourne dans le processus modèle sur l'exemple EMA de la spec (code de confiance) :
+imports du moteur et de pandas-ta faits une fois. N'importe ni Django ni l'ORM (CONVENTIONS §10).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
-import math
-import os
-import pickle
-import sys
-import time
-from typing import Any, BinaryIO
+import io
+from typing import Any
 
-from apps.strategies.runtime.worker import (
-    build_frame,
-    isolate_network,
-    limit_resources,
-    read_frame,
-    write_frame,
-)
-
-
-def json_safe(value: Any) -> Any:
-    """NaN et infinis → None (JSON strict), récursivement."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
-    return value
-
-
-def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
-    write_frame(stream, json.dumps(json_safe(message), default=str, allow_nan=False).encode())
+from apps.strategies.runtime.decide import BoundedOutput, build_frame, sample_candles
+from apps.strategies.runtime.sandbox.frames import CpuLimitExceeded, StrategyTimeout
 
 
 def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
@@ -69,8 +37,14 @@ def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
     return points
 
 
-def run_request(request: dict[str, Any], progress: Any) -> dict[str, Any]:
-    """Exécute une requête ; renvoie le message final (`result` ou `error`)."""
+def limit_text(limits: Any) -> str:
+    return (f"Le backtest a dépassé la limite de temps ({limits.wall_s:g} s de calcul, réglage "
+            "ARISTOBOT_BACKTEST_TIMEOUT_S) : réduisez la période, passez à une unité de temps plus "
+            "longue ou vérifiez que la stratégie ne boucle pas indéfiniment.")
+
+
+def run_request(request: dict[str, Any], progress: Any, limits: Any = None) -> dict[str, Any]:
+    """Exécute une requête ; `{"output": …}` ou `{"error": {"message", "line"}}`."""
     from apps.backtest.engine import BacktestError, run_backtest
 
     try:
@@ -81,57 +55,48 @@ def run_request(request: dict[str, Any], progress: Any) -> dict[str, Any]:
             mode=request.get("mode") or "fast", progress_cb=progress,
         )
     except BacktestError as exc:
-        return {"type": "error", "message": exc.message, "line": exc.extra.get("line")}
+        return {"error": {"message": exc.message, "line": exc.extra.get("line")}}
+    except (StrategyTimeout, CpuLimitExceeded):
+        return {"error": {"message": limit_text(limits) if limits is not None else
+                          "Le backtest a dépassé sa limite de temps."}}
     except MemoryError:
-        return {"type": "error", "message": "Mémoire insuffisante pour ce backtest : réduisez la "
-                                            "période ou passez à une unité de temps plus longue."}
+        memory = f" ({limits.memory_mb} Mo)" if limits is not None else ""
+        return {"error": {"message": f"Mémoire insuffisante pour ce backtest{memory} : réduisez "
+                                     "la période ou passez à une unité de temps plus longue."}}
     except Exception as exc:  # noqa: BLE001 (erreur imprévue du moteur ou du code utilisateur)
-        return {"type": "error", "message": f"Erreur pendant le backtest : {type(exc).__name__}: {exc}"}
+        return {"error": {"message": f"Erreur pendant le backtest : {type(exc).__name__}: "
+                                     f"{str(exc)[:500]}"}}
     data = output.to_dict()
     data["equity_curve"] = _drawdown_points(output, float(request["initial_amount"]))
-    return {"type": "result", "output": data}
+    return {"output": data}
 
 
-def serve(memory_mb: int, *, network: bool = False) -> None:
-    replies = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # un print() du code utilisateur ne corrompt pas le tube de réponses
-    started = time.perf_counter()
-    isolated = False if network else isolate_network()
-    limit_resources(memory_mb)
-    import numpy  # noqa: F401  (imports chauds avant la requête)
-    import pandas  # noqa: F401
+def handle(request: dict[str, Any], channel: Any, limits: Any) -> dict[str, Any]:
+    """Gestionnaire de l'enfant : les `print()` de la stratégie (à chaque bougie) sont jetés."""
+
+    def progress(pct: float) -> None:
+        channel.send({"type": "progress", "progress": float(pct)})
+
+    sink = BoundedOutput(0)
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        return run_request(request, progress, limits)
+
+
+def warm() -> None:
+    """Dans le processus modèle : un petit backtest de l'exemple EMA (code de confiance)."""
+    import gc
 
     import apps.backtest.engine  # noqa: F401
     from apps.strategies.runtime.compat import install_pandas_ta_alias
+    from apps.strategies.runtime.decide import warm as warm_decisions
+    from apps.strategies.templates import EMA_CROSS_EXAMPLE
 
     install_pandas_ta_alias()
-    _send(replies, {"type": "ready", "pid": os.getpid(), "network_isolated": isolated,
-                    "warmup_ms": (time.perf_counter() - started) * 1000})
-    payload = read_frame(sys.stdin.buffer)
-    if payload is None:
-        return
-    request = pickle.loads(payload)  # noqa: S301 (vient du parent, de confiance)
-
-    def progress(pct: float) -> None:
-        _send(replies, {"type": "progress", "progress": float(pct)})
-
-    try:
-        # Les print() de la stratégie (appelée à chaque bougie) ne vont nulle part.
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
-                contextlib.redirect_stderr(sink):
-            message = run_request(request, progress)
-        _send(replies, message)
-    except (TypeError, ValueError) as exc:
-        _send(replies, {"type": "error", "message": f"Résultat illisible : {exc}"})
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Worker de backtest Aristobot")
-    parser.add_argument("--memory-mb", type=int, default=4096)
-    parser.add_argument("--allow-network", action="store_true")
-    args = parser.parse_args(argv)
-    serve(args.memory_mb, network=args.allow_network)
-
-
-if __name__ == "__main__":
-    main()
+    warm_decisions()
+    request = {"code": EMA_CROSS_EXAMPLE, "candles": sample_candles(), "initial_amount": 1000.0,
+               "fee_rate": 0.001, "timeframe": "1h", "mode": "fast"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        reply = run_request(request, lambda pct: None)
+    if "error" in reply:
+        raise RuntimeError(f"Préchauffage du backtest en échec : {reply['error']}")
+    gc.collect()

@@ -1,14 +1,15 @@
-"""Pool de workers chauds qui exécutent les stratégies, avec une API asyncio et une API synchrone.
+"""Exécution des stratégies dans le bac à sable, avec une API asyncio et une API synchrone.
 
-    pool = StrategyPool(size=2, memory_mb=2048)
+    pool = StrategyPool(size=4, memory_mb=1024)
     await pool.astart()                       # facultatif : sinon au premier appel
     decision = await pool.run(code, candles, balance=1000.0, timeout=5.0)
     await pool.aclose()
 
-Chaque appel prend un worker libre (file d'attente), lui envoie la requête et attend la réponse
-dans un thread du pool (`loop.run_in_executor`) : la boucle asyncio n'est jamais bloquée et une
-stratégie lente ne retarde les autres que si tous les workers sont occupés. Un worker qui dépasse
-le délai, meurt ou manque de mémoire est tué et remplacé en arrière-plan.
+Chaque appel est une évaluation dans un enfant NEUF du processus modèle (`sandbox`), confiné
+avant de lire le code, qui sort après avoir répondu : aucun état ne passe d'un appel (ni d'un
+utilisateur) à l'autre. Au plus `size` enfants à la fois ; l'attente se fait dans un thread
+(`loop.run_in_executor`) : la boucle asyncio n'est jamais bloquée et une stratégie lente ne
+retarde les autres que si `size` évaluations sont déjà en cours.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import queue
-import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,19 +25,19 @@ from typing import Any
 
 from apps.strategies.runtime.base import DECISION_METHODS
 from apps.strategies.runtime.candles import CandlesError, candles_to_arrays
-from apps.strategies.runtime.process import (
-    WorkerCrashed,
-    WorkerFailure,
-    WorkerProcess,
-    WorkerStartError,
-    WorkerTimeout,
-    describe_exit,
-)
+from apps.strategies.runtime.decide import MAX_LOG_CHARS, MAX_RESPONSE_BYTES
+from apps.strategies.runtime.sandbox.client import Sandbox, SandboxError
+from apps.strategies.runtime.sandbox.confine import Limits
+from apps.strategies.runtime.sandbox.frames import finite, small_int, text
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MEMORY_MB = 2048
+DEFAULT_MEMORY_MB = 1024
 DEFAULT_TIMEOUT = 5.0
+DECISION_HANDLER = "apps.strategies.runtime.decide:handle"
+ERROR_KINDS = frozenset({"syntax", "load", "runtime", "result", "memory", "timeout", "crash",
+                         "unavailable", "input"})
+MAX_ERROR_CHARS = 2_000
 
 
 @dataclass
@@ -70,21 +69,40 @@ class StrategyDecision:
         return asdict(self) | {"ok": self.ok}
 
     @classmethod
-    def from_reply(cls, reply: dict[str, Any], duration_ms: float) -> StrategyDecision:
-        results = reply.get("results") or {}
+    def from_reply(cls, reply: dict[str, Any], duration_ms: float,
+                   calls: Iterable[str] = DECISION_METHODS) -> StrategyDecision:
+        """Réponse d'un enfant (donnée NON fiable) : types revérifiés, textes plafonnés."""
+        raw = reply.get("results")
+        raw = raw if isinstance(raw, dict) else {}
+        results: dict[str, Any] = {}
+        for method in calls:
+            if method not in raw:
+                continue
+            value = raw[method]
+            if method in ("should_long", "should_short"):
+                if not isinstance(value, bool):
+                    return cls.failure("crash", f"Réponse invalide pour {method}()", duration_ms)
+            else:
+                value = finite(value)
+                if value is None or value < 0 or (method == "calculate_stop_loss" and value >= 1):
+                    return cls.failure("crash", f"Réponse invalide pour {method}()", duration_ms)
+            results[method] = value
+        ok = reply.get("ok") is True and all(method in results for method in calls)
+        kind = reply.get("kind") if reply.get("kind") in ERROR_KINDS else "runtime"
+        error = None if ok else (text(reply.get("error"), MAX_ERROR_CHARS) or "Erreur inconnue")
         return cls(
             should_long=results.get("should_long"),
             should_short=results.get("should_short"),
             position_size=results.get("calculate_position_size"),
             stop_loss=results.get("calculate_stop_loss"),
             take_profit=results.get("calculate_take_profit"),
-            error=None if reply.get("ok") else reply.get("error") or "Erreur inconnue",
-            error_line=reply.get("line"),
-            error_kind=None if reply.get("ok") else reply.get("kind") or "runtime",
-            class_name=reply.get("class_name"),
+            error=error,
+            error_line=None if ok else small_int(reply.get("line"), 1),
+            error_kind=None if ok else kind,
+            class_name=text(reply.get("class_name"), 200),
             duration_ms=duration_ms,
-            logs=reply.get("logs") or "",
-            results=results,
+            logs=text(reply.get("logs"), MAX_LOG_CHARS) or "",
+            results=results if ok else {},
         )
 
     @classmethod
@@ -93,69 +111,39 @@ class StrategyDecision:
 
 
 class StrategyPool:
-    """N workers chauds ; `run()` (asyncio) et `run_sync()` (threads) sont sûrs en concurrence."""
+    """Évaluations en bac à sable ; `run()` (asyncio) et `run_sync()` (threads) sont sûrs en
+    concurrence. `size` : nombre maximal d'évaluations simultanées (enfants vivants)."""
 
     def __init__(self, size: int = 2, *, memory_mb: int = DEFAULT_MEMORY_MB,
-                 default_timeout: float = DEFAULT_TIMEOUT, start_timeout: float = 60.0,
-                 isolate_network: bool = True) -> None:
+                 default_timeout: float = DEFAULT_TIMEOUT, start_timeout: float = 90.0,
+                 name: str = "stratégies") -> None:
         if size < 1:
-            raise ValueError("Le pool de stratégies doit avoir au moins un worker")
+            raise ValueError("Le pool de stratégies doit avoir au moins une place")
         self.size = size
         self.memory_mb = memory_mb
         self.default_timeout = default_timeout
-        self.start_timeout = start_timeout
-        self.isolate_network = isolate_network
-        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
-        self._workers: set[WorkerProcess] = set()
-        self._lock = threading.Lock()
+        self.sandbox = Sandbox({"decision": DECISION_HANDLER}, name=name, max_children=size,
+                               start_timeout=start_timeout)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="strategy-pool")
-        self._started = False
         self._closed = False
 
     # -- cycle de vie -------------------------------------------------------------------------
-    def _new_worker(self) -> WorkerProcess:
-        worker = WorkerProcess(memory_mb=self.memory_mb, start_timeout=self.start_timeout,
-                               isolate_network=self.isolate_network)
-        with self._lock:
-            self._workers.add(worker)
-        return worker
-
     def start(self) -> None:
-        """Lance les N workers en parallèle et attend qu'ils soient prêts (~1 s)."""
-        with self._lock:
-            if self._started or self._closed:
-                return
-            self._started = True
-        workers = [self._new_worker() for _ in range(self.size)]
-        for worker in workers:  # lancement en parallèle : les imports chauds se chevauchent
-            try:
-                worker.spawn()
-            except WorkerStartError:
-                logger.exception("Worker de stratégies non lancé (nouvel essai au prochain appel)")
-        for worker in workers:
-            if worker.proc is not None:
-                try:
-                    worker.wait_ready()
-                except WorkerStartError:
-                    logger.exception("Worker de stratégies non démarré (nouvel essai au prochain "
-                                     "appel)")
-            self._idle.put(worker)
-        if self.isolate_network and self.pids and not self.network_isolated:
-            logger.warning("Isolation réseau des workers de stratégies indisponible (espaces de "
-                           "noms utilisateur interdits ?) : seule la liste blanche d'imports "
-                           "protège le réseau")
+        """Démarre le processus modèle (~1 s d'imports, une fois) ; erreurs journalisées."""
+        if self._closed:
+            return
+        try:
+            self.sandbox.start()
+        except SandboxError as exc:
+            logger.error("%s", exc.message)
 
     async def astart(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self.start)
 
     def close(self) -> None:
-        """Arrête tous les workers (idempotent)."""
-        with self._lock:
-            self._closed = True
-            workers = list(self._workers)
-            self._workers.clear()
-        for worker in workers:
-            worker.stop()
+        """Arrête le processus modèle et les évaluations en cours (idempotent)."""
+        self._closed = True
+        self.sandbox.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def aclose(self) -> None:
@@ -176,22 +164,14 @@ class StrategyPool:
         await self.aclose()
 
     @property
+    def containment(self) -> dict[str, Any]:
+        """Rapport de confinement du processus modèle ({} s'il n'a pas démarré)."""
+        return self.sandbox.report
+
+    @property
     def pids(self) -> list[int]:
-        """PID des workers vivants (diagnostic, tests)."""
-        with self._lock:
-            return [w.pid for w in self._workers if w.alive and w.pid is not None]
-
-    @property
-    def network_isolated(self) -> bool:
-        """Vrai si tous les workers vivants tournent sans réseau (espace de noms réseau vide)."""
-        with self._lock:
-            alive = [w for w in self._workers if w.alive]
-        return bool(alive) and all(w.network_isolated for w in alive)
-
-    @property
-    def idle_count(self) -> int:
-        """Nombre de workers libres dans la file (approximatif, diagnostic)."""
-        return self._idle.qsize()
+        """PID des enfants en cours d'évaluation (diagnostic, tests)."""
+        return self.sandbox.live_pids()
 
     # -- appels -------------------------------------------------------------------------------
     async def run(self, code: str, candles: Any = None, balance: float = 1000.0,
@@ -225,69 +205,20 @@ class StrategyPool:
         except (CandlesError, TypeError, ValueError) as exc:
             return StrategyDecision.failure("input", f"Bougies invalides : {exc}")
         timeout = self.default_timeout if timeout is None else timeout
-        request = {"op": "run", "code": code, "candles": arrays, "balance": float(balance),
-                   "position": position, "calls": calls, "timeout": timeout}
-        self.start()
-        worker = self._acquire()
-        if worker is None:
-            return StrategyDecision.failure("unavailable", "Le pool de stratégies est arrêté")
+        # Le temps CPU (noyau) double la minuterie murale (plus précise : elle donne la ligne).
+        limits = Limits(wall_s=timeout, cpu_s=timeout + 1, memory_mb=self.memory_mb)
+        request = {"code": code, "candles": arrays, "balance": float(balance),
+                   "position": position, "calls": calls}
         started = time.perf_counter()
         try:
-            if not worker.alive:
-                worker.start()
-            # Le worker s'interrompt lui-même (SIGALRM, avec la ligne) ; le parent tue le
-            # processus si même cela échoue (boucle en C, `except BaseException` avalant tout).
-            reply = worker.call(request, timeout + min(1.0, max(0.25, timeout * 0.2)))
-        except WorkerFailure as exc:
-            elapsed = (time.perf_counter() - started) * 1000
-            self._replace(worker, in_background=not isinstance(exc, WorkerStartError))
-            return StrategyDecision.failure(*self._failure_text(exc, timeout), elapsed)
+            reply = self.sandbox.run("decision", request, limits, max_bytes=MAX_RESPONSE_BYTES)
+        except SandboxError as exc:
+            return StrategyDecision.failure(exc.kind, exc.message,
+                                            (time.perf_counter() - started) * 1000)
         elapsed = (time.perf_counter() - started) * 1000
-        if reply.get("fatal"):
-            self._replace(worker)
-        else:
-            self._idle.put(worker)
-        return StrategyDecision.from_reply(reply, elapsed)
-
-    def _acquire(self) -> WorkerProcess | None:
-        """Prend un worker libre (attend si tous sont occupés) ; None si le pool est fermé."""
-        while not self._closed:
-            try:
-                return self._idle.get(timeout=0.5)
-            except queue.Empty:
-                continue
-        return None
-
-    def _failure_text(self, exc: WorkerFailure, timeout: float) -> tuple[str, str]:
-        if isinstance(exc, WorkerTimeout):
-            return "timeout", (f"Délai dépassé : la stratégie n'a pas répondu en {timeout:g} s "
-                               "(boucle infinie ?) — processus arrêté et remplacé")
-        if isinstance(exc, WorkerCrashed):
-            return "crash", (f"Le processus de la stratégie s'est arrêté brutalement "
-                             f"({describe_exit(exc.returncode)}) — processus remplacé")
-        if isinstance(exc, WorkerStartError):
-            return "unavailable", f"Le bac à sable des stratégies n'a pas pu démarrer : {exc}"
-        return "crash", f"Réponse invalide du processus de la stratégie ({exc}) — processus remplacé"
-
-    def _replace(self, worker: WorkerProcess, *, in_background: bool = True) -> None:
-        """Tue `worker` et remet un worker neuf dans la file (démarré en arrière-plan)."""
-        worker.kill()
-        with self._lock:
-            self._workers.discard(worker)
-            if self._closed:
-                return
-        fresh = self._new_worker()
-        if not in_background:  # démarrage en échec : on réessaiera au prochain appel
-            self._idle.put(fresh)
-            return
-
-        def warm() -> None:
-            try:
-                fresh.start()
-            except WorkerStartError:
-                logger.exception("Remplacement d'un worker de stratégies en échec")
-            if self._closed:
-                fresh.kill()
-            self._idle.put(fresh)
-
-        threading.Thread(target=warm, name="strategy-pool-respawn", daemon=True).start()
+        if reply.get("type") == "error":  # limite atteinte hors du code de décision
+            kind = reply.get("kind")
+            return StrategyDecision.failure(kind if kind in ERROR_KINDS else "crash",
+                                            text(reply.get("message"), MAX_ERROR_CHARS)
+                                            or "Erreur inconnue", elapsed)
+        return StrategyDecision.from_reply(reply, elapsed, calls)

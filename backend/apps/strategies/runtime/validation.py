@@ -1,8 +1,8 @@
 """Façade synchrone pour les vues Django : `validate_code(code) -> ValidationResult`.
 
 La validation compile le code (dans le processus appelant : `compile()` n'exécute rien), puis le
-charge et l'exécute une fois dans un worker isolé sur 300 bougies synthétiques, en appelant toutes
-les méthodes de décision et en vérifiant les types renvoyés.
+charge et l'exécute une fois dans un enfant neuf et confiné du bac à sable, sur 300 bougies
+synthétiques, en appelant toutes les méthodes de décision et en vérifiant les types renvoyés.
 """
 
 from __future__ import annotations
@@ -46,15 +46,16 @@ class ValidationResult:
 
 
 def default_pool() -> StrategyPool:
-    """Pool partagé du processus (1 worker, démarré au premier appel, arrêté à la sortie).
+    """Pool partagé du processus (2 validations simultanées ; processus modèle démarré au premier
+    appel, arrêté à la sortie).
 
-    Plafond mémoire : variable d'environnement ARISTOBOT_STRATEGY_MEMORY_MB (2048 par défaut).
+    Plafond mémoire : variable d'environnement ARISTOBOT_STRATEGY_MEMORY_MB (1024 par défaut).
     """
     global _default_pool
     with _default_lock:
         if _default_pool is None:
             memory_mb = int(os.environ.get("ARISTOBOT_STRATEGY_MEMORY_MB", DEFAULT_MEMORY_MB))
-            _default_pool = StrategyPool(size=1, memory_mb=memory_mb)
+            _default_pool = StrategyPool(size=2, memory_mb=memory_mb, name="validation")
             atexit.register(_default_pool.close)
         return _default_pool
 

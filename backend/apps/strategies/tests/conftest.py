@@ -1,4 +1,4 @@
-"""Fixtures des tests de stratégies : un pool de workers partagé, arrêté en fin de session."""
+"""Fixtures des tests de stratégies : un bac à sable partagé, arrêté en fin de session."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ TEST_TIMEOUT = 1.0
 
 
 def wait_idle(pool: StrategyPool, timeout: float = 30.0) -> None:
-    """Attend que tous les workers soient démarrés et libres (après un remplacement)."""
+    """Attend que le processus modèle tourne et qu'aucun enfant ne soit en cours."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if pool.idle_count == pool.size and len(pool.pids) == pool.size:
+        if pool.sandbox.alive and not pool.pids:
             return
+        pool.start()
         time.sleep(0.02)
-    raise AssertionError("les workers du pool ne sont pas revenus")
+    raise AssertionError("le bac à sable n'est pas revenu au repos")
 
 
 @pytest.fixture(scope="session")

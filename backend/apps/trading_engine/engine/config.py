@@ -13,7 +13,7 @@ from django.conf import settings
 class EngineConfig:
     """Paramètres du démon ; `from_settings()` lit les réglages `ARISTOBOT_ENGINE_<NOM>` s'ils existent."""
 
-    pool_size: int = 4  # workers de stratégies chauds
+    pool_size: int = 4  # évaluations de stratégies simultanées (un enfant du bac à sable chacune)
     strategy_timeout_s: float = 5.0  # délai d'une stratégie (au-delà : tuée, erreur enregistrée)
     strategy_memory_mb: int = 1024
     candles_count: int = 300  # bougies clôturées fournies à la stratégie

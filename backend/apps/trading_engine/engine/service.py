@@ -2,8 +2,8 @@
 
     TradingEngine(EngineConfig.from_settings()).run()      # bloque jusqu'à SIGINT/SIGTERM
 
-Au démarrage : pool de stratégies chaud, état relu (`engine_state`), reprise (positions,
-signaux manqués, webhooks interrompus). Puis, en parallèle :
+Au démarrage : bac à sable des stratégies (processus modèle chaud), état relu (`engine_state`),
+reprise (positions, signaux manqués, webhooks interrompus). Puis, en parallèle :
 
 - `listener` : groupes `heartbeat` (→ `StrategyRunner`) et `webhooks` (→ `WebhookExecutor`) ;
 - `monitor` : positions ouvertes toutes les minutes ;
@@ -11,7 +11,7 @@ signaux manqués, webhooks interrompus). Puis, en parallèle :
 - `alive` : battement dans `engine_state` (et connexions PostgreSQL périmées fermées).
 
 À l'arrêt (`AsyncExitStack`) : tâches annulées, traitements en cours attendus (délai borné),
-pool de stratégies arrêté, instances CCXT fermées.
+bac à sable des stratégies arrêté, instances CCXT fermées.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class TradingEngine:
             if pool is None:  # un pool fourni (tests, banc d'essai) reste à la charge de l'appelant
                 pool = StrategyPool(
                     size=self.config.pool_size, memory_mb=self.config.strategy_memory_mb,
-                    default_timeout=self.config.strategy_timeout_s,
+                    default_timeout=self.config.strategy_timeout_s, name="moteur",
                 )
                 await stack.enter_async_context(pool)
             stack.push_async_callback(self.notifier.drain)
@@ -115,7 +115,8 @@ class TradingEngine:
                 asyncio.create_task(self._alive(), name="engine-alive"),
             ]
             self.ready.set()
-            logger.info("Moteur de trading prêt (pool de %d workers)", pool.size)
+            logger.info("Moteur de trading prêt (%d évaluations de stratégie simultanées au plus, "
+                        "confinement : %s)", pool.size, pool.containment.get("level", "inconnu"))
             stop_task = asyncio.create_task(self._stop.wait())
             done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
             stop_task.cancel()

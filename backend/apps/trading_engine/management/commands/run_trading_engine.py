@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--pool-size", type=int, help="Workers de stratégies chauds (défaut 4)")
+        parser.add_argument("--pool-size", type=int, help="Évaluations de stratégies simultanées (défaut 4)")
         parser.add_argument("--strategy-timeout", type=float, help="Délai d'une stratégie en s (défaut 5)")
         parser.add_argument("--monitor-interval", type=float,
                             help="Contrôle des positions ouvertes, en s (défaut 60)")
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Valeur invalide pour {name} : strictement positive attendue.")
         config = EngineConfig.from_settings(**overrides)
         self.stdout.write(
-            f"Moteur de trading : pool de {config.pool_size} workers, délai stratégie "
+            f"Moteur de trading : {config.pool_size} évaluations simultanées, délai stratégie "
             f"{config.strategy_timeout_s:g} s, surveillance toutes les {config.monitor_interval_s:g} s. "
             "Ctrl+C pour arrêter."
         )

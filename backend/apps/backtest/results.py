@@ -1,0 +1,111 @@
+"""Relecture défiante du résultat d'un backtest renvoyé par l'enfant du bac à sable.
+
+Le moteur tourne dans le même interpréteur que le code de l'utilisateur : son résultat n'est
+donc pas plus fiable que ce code. `output_clean()` ne garde que les clés connues, avec le bon
+type (nombres finis, textes courts, dates ISO), et lève `ValueError` (message français) pour une
+forme inattendue : rien d'autre n'est écrit en base ni affiché.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from apps.strategies.runtime.sandbox.frames import finite, small_int, text
+
+STAT_NUMBERS = (
+    "initial_amount", "final_amount", "total_pnl", "total_pnl_pct", "win_rate", "biggest_win",
+    "biggest_loss", "max_drawdown", "max_drawdown_pct", "sharpe_ratio", "sortino_ratio",
+    "profit_factor", "expectancy", "expectancy_pct", "exposure_pct", "fees_paid",
+    "avg_trade_candles", "buy_and_hold_final", "buy_and_hold_pct", "vs_buy_and_hold_pct",
+    "fee_rate",
+)
+STAT_COUNTS = ("total_trades", "winning_trades", "losing_trades", "candles")
+TRADE_NUMBERS = ("entry_price", "exit_price", "qty", "amount", "fee", "entry_fee", "exit_fee", "pnl",
+                 "pnl_pct", "balance_after", "stop_loss", "take_profit")
+TRADE_INDEXES = ("entry_index", "exit_index")
+EXIT_REASONS = frozenset({"", "signal", "stop_loss", "take_profit", "end"})
+MODES = frozenset({"fast", "exact"})
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+MAX_ERRORS = 20
+MAX_CURVE_POINTS = 10_000
+MAX_COUNT = 10**9
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40 or not ISO_TIME.match(value):
+        raise ValueError("date invalide")
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = finite(value)
+    if number is None:
+        raise ValueError("nombre invalide")
+    return number
+
+
+def _dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} invalide")
+    return value
+
+
+def _list(value: Any, what: str, limit: int | None = None) -> list[Any]:
+    if not isinstance(value, list) or (limit is not None and len(value) > limit):
+        raise ValueError(f"{what} invalide")
+    return value
+
+
+def _trade(raw: Any) -> dict[str, Any]:
+    raw = _dict(raw, "trade")
+    reason = raw.get("exit_reason")
+    if reason not in EXIT_REASONS:
+        raise ValueError("motif de sortie invalide")
+    trade: dict[str, Any] = {"entry_time": _iso(raw.get("entry_time")),
+                             "exit_time": _iso(raw.get("exit_time")), "exit_reason": reason}
+    for key in TRADE_NUMBERS:
+        trade[key] = _number(raw.get(key))
+    for key in TRADE_INDEXES:
+        trade[key] = small_int(raw.get(key), -1, MAX_COUNT)
+    return trade
+
+
+def output_clean(output: Any) -> dict[str, Any]:
+    """Le résultat du moteur réduit à sa forme connue ; `ValueError` sinon."""
+    output = _dict(output, "résultat")
+    stats_raw = _dict(output.get("stats"), "statistiques")
+    stats: dict[str, Any] = {key: _number(stats_raw.get(key)) for key in STAT_NUMBERS}
+    for key in STAT_COUNTS:
+        stats[key] = small_int(stats_raw.get(key), 0, MAX_COUNT) or 0
+    stats["open_at_end"] = stats_raw.get("open_at_end") is True
+    curve = []
+    for point in _list(output.get("equity_curve"), "courbe d'équité", MAX_CURVE_POINTS):
+        point = _dict(point, "point de la courbe")
+        curve.append({"time": _iso(point.get("time")), "equity": _number(point.get("equity")),
+                      "drawdown_pct": _number(point.get("drawdown_pct"))})
+    errors = [{"time": _iso(_dict(item, "erreur").get("time")),
+               "message": text(item.get("message"), 500) or ""}
+              for item in _list(output.get("errors") or [], "erreurs", MAX_ERRORS)]
+    timings = {str(key)[:20]: value for key, value in
+               list(_dict(output.get("timings") or {}, "durées").items())[:20]
+               if isinstance(value, int | float) and not isinstance(value, bool)
+               and math.isfinite(value)}
+    mode = output.get("mode")
+    return {
+        "stats": stats,
+        "trades": [_trade(item) for item in _list(output.get("trades"), "trades")],
+        "equity_curve": curve,
+        "lookahead_detected": output.get("lookahead_detected") is True,
+        "mode": mode if mode in MODES else "fast",
+        "message": text(output.get("message"), 1000),
+        "checked_candles": small_int(output.get("checked_candles"), 0, MAX_COUNT) or 0,
+        "errors_count": small_int(output.get("errors_count"), 0, MAX_COUNT) or 0,
+        "errors": errors,
+        "timings": timings,
+    }

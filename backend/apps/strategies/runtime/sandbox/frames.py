@@ -1,0 +1,92 @@
+"""Trames échangées avec les enfants, et lecture défiante de ce qu'ils renvoient.
+
+Parent → enfant : UNE trame `!Q` (longueur) + pickle (le parent est de confiance).
+Enfant → parent : des trames `!Q` + JSON, jamais de pickle ; chacune est un objet
+`{"type": "progress" | "result" | "error", …}`. Le parent plafonne la taille de chaque trame et
+du total, refuse NaN/Infinity, les entiers géants et l'imbrication excessive, et n'accepte
+qu'un dictionnaire : le code de l'enfant n'est pas de confiance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+HEADER = struct.Struct("!Q")
+
+
+class StrategyTimeout(BaseException):  # noqa: N818
+    """Levée par SIGALRM dans l'enfant quand la limite de temps (horloge murale) est atteinte.
+
+    Hérite de BaseException pour ne pas être avalée par un `except Exception` de l'utilisateur.
+    """
+
+
+class CpuLimitExceeded(BaseException):  # noqa: N818
+    """Levée par SIGXCPU dans l'enfant quand la limite de temps CPU (RLIMIT_CPU) est atteinte."""
+
+
+class FrameError(ValueError):
+    """Trame illisible ou hors limites (message français)."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """Trame JSON (NaN et infinis remplacés par None)."""
+    data = json.dumps(json_safe(message), default=str, allow_nan=False,
+                      separators=(",", ":")).encode()
+    return HEADER.pack(len(data)) + data
+
+
+def json_safe(value: Any) -> Any:
+    """NaN et infinis → None (JSON strict), récursivement."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise FrameError(f"valeur non finie {name} refusée")
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    """JSON d'une trame venant d'un enfant → dict ; `FrameError` pour tout le reste."""
+    try:
+        message = json.loads(payload, parse_constant=_reject_constant)
+    except FrameError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as exc:  # JSON, entier géant, imbrication
+        raise FrameError(f"réponse illisible ({type(exc).__name__})") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise FrameError("réponse sans type")
+    return message
+
+
+def text(value: Any, limit: int) -> str | None:
+    """Chaîne venant d'un enfant, tronquée à `limit` caractères (None si ce n'est pas une chaîne)."""
+    if not isinstance(value, str):
+        return None
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def small_int(value: Any, low: int = 0, high: int = 10_000_000) -> int | None:
+    """Entier borné venant d'un enfant (numéro de ligne…) ; None sinon."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
+def finite(value: Any) -> float | None:
+    """Nombre fini venant d'un enfant ; None sinon."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
