@@ -38,7 +38,8 @@ def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
 
 
 def limit_text(limits: Any) -> str:
-    return (f"Le backtest a dépassé la limite de temps ({limits.wall_s:g} s de calcul, réglage "
+    """Message de la limite de temps (enfant et parent disent la même chose)."""
+    return (f"Le backtest a dépassé la limite de temps ({limits.wall_s:g} s, réglage "
             "ARISTOBOT_BACKTEST_TIMEOUT_S) : réduisez la période, passez à une unité de temps plus "
             "longue ou vérifiez que la stratégie ne boucle pas indéfiniment.")
 
@@ -55,7 +56,10 @@ def run_request(request: dict[str, Any], progress: Any, limits: Any = None) -> d
             mode=request.get("mode") or "fast", progress_cb=progress,
         )
     except BacktestError as exc:
-        return {"error": {"message": exc.message, "line": exc.extra.get("line")}}
+        message = exc.message
+        if limits is not None and message.endswith("la mémoire autorisée"):
+            message += f" ({limits.memory_mb} Mo)"
+        return {"error": {"message": message, "line": exc.extra.get("line")}}
     except (StrategyTimeout, CpuLimitExceeded):
         return {"error": {"message": limit_text(limits) if limits is not None else
                           "Le backtest a dépassé sa limite de temps."}}

@@ -17,6 +17,7 @@ from typing import Any
 
 from apps.backtest.engine import BacktestError
 from apps.backtest.results import output_clean
+from apps.backtest.worker import limit_text
 from apps.strategies.runtime.sandbox.client import Child, Sandbox, SandboxError, SandboxTimeout
 from apps.strategies.runtime.sandbox.confine import Limits
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
@@ -73,12 +74,12 @@ class BacktestWorker:
                                             max_bytes=self.max_bytes, on_frame=frame,
                                             on_spawn=self._spawned)
         except SandboxTimeout:
-            raise BacktestError(_limit_message(self.limits)) from None
+            raise BacktestError(limit_text(self.limits)) from None
         except SandboxError as exc:
             raise BacktestError(f"Calcul du backtest interrompu : {exc.message}") from None
         if reply.get("type") == "error":  # limite atteinte hors du moteur (temps, mémoire)
             if reply.get("kind") == "timeout":
-                raise BacktestError(_limit_message(self.limits))
+                raise BacktestError(limit_text(self.limits))
             raise BacktestError(text(reply.get("message"), 2000) or "Erreur du backtest")
         error = reply.get("error")
         if isinstance(error, dict):
@@ -92,9 +93,3 @@ class BacktestWorker:
 
     def _spawned(self, child: Child) -> None:
         self.child = child
-
-
-def _limit_message(limits: Limits) -> str:
-    return (f"Le backtest a dépassé la limite de temps ({limits.wall_s:g} s, réglage "
-            "ARISTOBOT_BACKTEST_TIMEOUT_S) : réduisez la période, passez à une unité de temps plus "
-            "longue ou vérifiez que la stratégie ne boucle pas indéfiniment.")

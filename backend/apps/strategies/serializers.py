@@ -44,3 +44,16 @@ class StrategyValidationResultSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_null=True)
     logs = serializers.CharField(required=False, allow_blank=True)
     duration_ms = serializers.FloatField(required=False)
+
+
+class StrategySandboxStatusSerializer(serializers.Serializer):
+    """État du confinement du code des stratégies sur cette machine (documentation OpenAPI)."""
+
+    level = serializers.ChoiceField(choices=["complet", "partiel", "aucun"])
+    message = serializers.CharField()
+    platform = serializers.CharField()
+    seccomp = serializers.BooleanField()
+    landlock_abi = serializers.IntegerField()
+    dedicated_uid = serializers.BooleanField()
+    verified = serializers.BooleanField()
+    problems = serializers.DictField(child=serializers.CharField())

@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.strategies.models import Strategy
-from apps.strategies.runtime.validation import validate_code
+from apps.strategies.runtime.validation import sandbox_status, validate_code
 from apps.strategies.templates import STRATEGY_TEMPLATE
 
 
@@ -59,3 +59,9 @@ def strategy_code_validate(*, code: str) -> dict[str, Any]:
     `{"ok": false, "error", "line"}` ; une erreur du code utilisateur n'est pas une exception.
     """
     return validate_code(code).as_dict()
+
+
+def strategy_sandbox_status() -> dict[str, Any]:
+    """Le confinement du code des stratégies sur cette machine (bandeau des pages Stratégies et
+    Backtest : avertissement si le code n'est pas, ou pas entièrement, confiné)."""
+    return sandbox_status()

@@ -19,6 +19,7 @@ from apps.strategies.ai.serializers import (
 from apps.strategies.ai.services import ai_connection_check, strategy_assist
 from apps.strategies.models import Strategy
 from apps.strategies.serializers import (
+    StrategySandboxStatusSerializer,
     StrategySerializer,
     StrategyValidateSerializer,
     StrategyValidationResultSerializer,
@@ -27,6 +28,7 @@ from apps.strategies.services import (
     strategy_code_validate,
     strategy_create,
     strategy_delete,
+    strategy_sandbox_status,
     strategy_update,
 )
 from apps.strategies.templates import EMA_CROSS_EXAMPLE, STRATEGY_TEMPLATE
@@ -60,6 +62,12 @@ class StrategyViewSet(OwnedModelViewSet):
     @action(detail=False, methods=["get"])
     def template(self, request: Request) -> Response:
         return Response({"template": STRATEGY_TEMPLATE, "example_ema_cross": EMA_CROSS_EXAMPLE})
+
+    @extend_schema(request=None, responses=StrategySandboxStatusSerializer,
+                   summary="Confinement du code des stratégies sur cette machine")
+    @action(detail=False, methods=["get"], url_path="sandbox")
+    def sandbox(self, request: Request) -> Response:
+        return Response(strategy_sandbox_status())
 
     @extend_schema(
         request=StrategyValidateSerializer,

@@ -6,6 +6,9 @@ import { http } from './client.js'
  *   timeframe: string, created_at: string, updated_at: string}} Strategy
  * @typedef {{ok: true, class_name: string, results: Record<string, boolean|number>, logs: string, duration_ms: number}
  *   | {ok: false, error: string, line: number|null, kind: string|null, logs: string}} ValidationResult
+ * @typedef {{level: 'complet'|'partiel'|'aucun', message: string, platform: string, seccomp: boolean,
+ *   landlock_abi: number, dedicated_uid: boolean, verified: boolean,
+ *   problems: Record<string, string>}} SandboxStatus
  * @typedef {{code: string|null, explanation: string, provider: 'openrouter'|'ollama', model: string,
  *   validation: ValidationResult|null}} AssistResult
  */
@@ -26,6 +29,9 @@ export const deleteStrategy = (id) => http.delete(`strategies/${id}/`)
 
 /** @returns {Promise<{template: string, example_ema_cross: string}>} */
 export const fetchTemplate = () => http.get('strategies/template/')
+
+/** Confinement du code des stratégies sur le serveur. @returns {Promise<SandboxStatus>} */
+export const fetchSandboxStatus = () => http.get('strategies/sandbox/')
 
 /** Compile, charge et exécute une fois le code (300 bougies synthétiques). @returns {Promise<ValidationResult>} */
 export const validateCode = (code) => http.post('strategies/validate/', { code })

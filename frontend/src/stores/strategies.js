@@ -47,6 +47,10 @@ export const useStrategiesStore = defineStore('strategies', () => {
   const assistError = ref(null)
   let assistController = null
 
+  /** Confinement du code sur le serveur (chargé une fois). @type {import('vue').Ref<import('../api/strategies.js').SandboxStatus|null>} */
+  const sandbox = ref(null)
+  let sandboxRequest = null
+
   const selected = computed(() => items.value.find((s) => s.id === selectedId.value) ?? null)
   const changes = computed(() => draftChanges(draft.value, saved.value))
   const isDirty = computed(() => Object.keys(changes.value).length > 0)
@@ -230,6 +234,17 @@ export const useStrategiesStore = defineStore('strategies', () => {
     proposedCode.value = ''
   }
 
+  /** État du bac à sable (une requête à la fois ; une erreur réseau laisse réessayer plus tard). */
+  async function loadSandbox() {
+    if (sandbox.value) return sandbox.value
+    sandboxRequest ??= strategiesApi
+      .fetchSandboxStatus()
+      .then((status) => (sandbox.value = status))
+      .catch(() => null)
+      .finally(() => (sandboxRequest = null))
+    return sandboxRequest
+  }
+
   return {
     items,
     loaded,
@@ -248,6 +263,8 @@ export const useStrategiesStore = defineStore('strategies', () => {
     validating,
     validationStale,
     markers,
+    sandbox,
+    loadSandbox,
     suggestion,
     proposedCode,
     assisting,

@@ -79,3 +79,19 @@ def validate_code(code: str, *, pool: StrategyPool | None = None,
                                 duration_ms=decision.duration_ms, logs=decision.logs)
     return ValidationResult(ok=True, class_name=decision.class_name, results=decision.results,
                             duration_ms=decision.duration_ms, logs=decision.logs)
+
+
+def sandbox_status(*, pool: StrategyPool | None = None) -> dict[str, Any]:
+    """Confinement constaté par le processus modèle (démarré au besoin), en données publiques."""
+    pool = pool or default_pool()
+    pool.start()
+    report = pool.containment
+    if not report:
+        return {"level": "aucun", "platform": "", "seccomp": False, "landlock_abi": 0,
+                "dedicated_uid": False, "verified": False, "problems": {},
+                "message": "Le bac à sable des stratégies n'a pas pu démarrer : les stratégies ne "
+                           "peuvent pas s'exécuter (voir les journaux du serveur)."}
+    return {"level": report["level"], "message": report["message"],
+            "platform": report["platform"], "seccomp": report["seccomp"],
+            "landlock_abi": report["landlock_abi"], "dedicated_uid": report["uid"] is not None,
+            "verified": report["verified"], "problems": report["problems"]}

@@ -221,3 +221,114 @@ async def test_closed_pool_reports_unavailable() -> None:
     await pool.aclose()
     decision = await pool.run(STRATEGY_TEMPLATE)
     assert decision.error_kind == "unavailable" and decision.error == "Le pool de stratégies est arrêté"
+
+
+# --- le parent ne fait jamais confiance à l'enfant ---------------------------------------------
+@pytest.mark.parametrize(("body", "expected"), [
+    # en-tête de trame annonçant une taille démesurée
+    ("os.write(3, b'\\xff' * 8)\nos._exit(0)", "Réponse refusée : trame de"),
+    # JSON illisible, entier géant, imbrication profonde, NaN
+    ("d = b'{nope'\nos.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)", "réponse illisible"),
+    ("d = b'{\"type\": \"result\", \"x\": ' + b'9' * 5000 + b'}'\n"
+     "os.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)", "réponse illisible"),
+    ("d = b'[' * 100000\nos.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)",
+     "réponse illisible"),
+    ("d = b'{\"type\": \"result\", \"ok\": NaN}'\nos.write(3, len(d).to_bytes(8, 'big') + d)\n"
+     "os._exit(0)", "valeur non finie"),
+    # trame de progression en rafale
+    ("d = b'{\"type\": \"progress\"}'\nwhile True:\n    os.write(3, len(d).to_bytes(8, 'big') + d)",
+     "trop de messages de progression"),
+])
+def test_hostile_replies_are_refused_and_the_child_killed(pool: StrategyPool, body: str,
+                                                          expected: str) -> None:
+    started = time.monotonic()
+    decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, calls=("should_long",))
+    assert decision.error_kind == "crash" and expected in decision.error, decision.error
+    assert time.monotonic() - started < TEST_TIMEOUT + 1.5
+    wait_idle(pool)
+
+
+def test_forged_results_are_checked_again_by_the_parent(pool: StrategyPool) -> None:
+    forged = ('d = b\'{"type": "result", "ok": true, "results": {"should_long": "oui"}}\'\n'
+              "os.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)")
+    decision = pool.run_sync(BACKDOOR + method(forged), frame(), 1000.0, calls=("should_long",))
+    assert decision.error == "Réponse invalide pour should_long()"
+    huge = ("import json\nd = json.dumps({'type': 'result', 'ok': False, 'error': 'x' * 500000,"
+            " 'class_name': 'C' * 9999, 'line': -4}).encode()\n"
+            "os.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)")
+    decision = pool.run_sync(BACKDOOR + method(huge), frame(), 1000.0, calls=("should_long",))
+    assert len(decision.error) <= 2000 and len(decision.class_name) <= 200
+    assert decision.error_line is None
+
+
+def test_hanging_after_a_partial_frame_times_out(pool: StrategyPool) -> None:
+    """Trame commencée, minuteries bloquées, boucle : le parent tue l'enfant à l'échéance."""
+    body = ("signal = os.sys.modules['signal']\n"
+            "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGXCPU})\n"
+            "os.write(3, (100).to_bytes(8, 'big') + b'{')\nwhile True:\n    pass")
+    decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, timeout=TEST_TIMEOUT)
+    assert decision.error_kind == "timeout" and "processus arrêté" in decision.error
+
+
+def test_child_output_never_reaches_the_logs(pool: StrategyPool) -> None:
+    """fd 1 et 2 de l'enfant sont /dev/null : rien n'atteint les journaux du serveur."""
+    code = BACKDOOR + method("print(os.fstat(1).st_rdev, os.fstat(2).st_rdev)\n"
+                             "os.write(1, b'x' * 10_000_000)\nos.write(2, b'y' * 10_000_000)\n"
+                             "return True")
+    decision = pool.run_sync(code, frame(), 1000.0, calls=("should_long",))
+    assert decision.ok, decision.error
+    devnull = os.stat(os.devnull).st_rdev
+    assert decision.logs.split() == [str(devnull), str(devnull)]
+
+
+def test_the_strategy_api_still_works_in_the_sandbox(pool: StrategyPool) -> None:
+    """Ce que l'API des stratégies promet : pandas, numpy, pandas_ta, math, datetime, statistics…"""
+    code = '''import math, statistics, datetime, json, re, zoneinfo, decimal, random
+import numpy as np
+import pandas as pd
+import pandas_ta as ta
+
+class Complete(Strategy):
+    def should_long(self):
+        c = self.candles
+        rsi = ta.rsi(c["close"], length=14)
+        macd = ta.macd(c["close"])
+        bb = ta.bbands(c["close"], length=20)
+        atr = ta.atr(c["high"], c["low"], c["close"], length=14)
+        spectrum = np.abs(np.fft.rfft(c["close"].to_numpy()))
+        paris = datetime.datetime(2025, 6, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+        print(c.tail(2))
+        print(round(statistics.mean(c["close"].tail(5)), 2), math.sqrt(4), paris.utcoffset(),
+              json.dumps({"é": 1}), re.sub("a", "b", "aa"), decimal.Decimal("1.1") + 1,
+              "é".encode("latin-1"), random.random() < 1, len(spectrum) > 0,
+              macd.shape[1], bb.shape[1], bool(atr.iloc[-1] > 0), pd.Timestamp("2025-01-01").year)
+        return bool(rsi.iloc[-1] > 0)
+'''
+    decision = pool.run_sync(code, frame(), 1000.0, calls=("should_long",))
+    assert decision.ok, decision.error
+    assert decision.should_long is True
+    assert "2:00:00" in decision.logs and "b'\\xe9'" in decision.logs and "2.1" in decision.logs
+
+
+@pytest.mark.django_db
+def test_sandbox_status_endpoint_reports_the_containment(logged_client, sandbox_pool) -> None:  # noqa: ANN001
+    from apps.strategies.runtime.sandbox import landlock
+
+    body = logged_client().get("/api/strategies/sandbox/").json()
+    assert set(body) == {"level", "message", "platform", "seccomp", "landlock_abi",
+                         "dedicated_uid", "verified", "problems"}
+    if landlock.abi_version() > 0 and body["seccomp"]:
+        assert body["level"] == "complet" and body["verified"] is True and not body["problems"]
+        assert body["dedicated_uid"] is (os.geteuid() == 0)
+    else:  # machine sans Landlock ou sans libseccomp : l'avertissement le dit
+        assert body["level"] in ("partiel", "aucun") and "n'exécutez" in body["message"].lower()
+    assert "read_paths" not in body  # l'arborescence de la machine n'est pas exposée
+
+
+def test_other_platforms_run_uncontained_with_a_clear_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from apps.strategies.runtime.sandbox import confine
+
+    monkeypatch.setattr(confine.sys, "platform", "darwin")
+    report = confine.prepare(uid=None, gid=None, deny=[]).report()
+    assert report["level"] == "aucun" and report["seccomp"] is False
+    assert "NON confiné" in report["message"] and "darwin" in report["message"]

@@ -145,6 +145,9 @@ class Confinement:
                 os.setgroups([])
                 os.setresgid(self.gid, self.gid, self.gid)
                 os.setresuid(self.uid, self.uid, self.uid)
+                if os.getresuid() != (self.uid,) * 3 or os.getresgid() != (self.gid,) * 3 \
+                        or os.getgroups():
+                    raise OSError(1, "identité inchangée")
             if self.linux:
                 step = "no_new_privs"
                 prctl(PR_SET_NO_NEW_PRIVS, 1)
@@ -191,7 +194,7 @@ class Confinement:
     @property
     def level(self) -> str:
         layers = (self.seccomp is not None, self.ruleset is not None)
-        if all(layers) and self.verified:
+        if all(layers) and self.verified and not self.problems:
             return LEVEL_FULL
         return LEVEL_PARTIAL if any(layers) else LEVEL_NONE
 
@@ -228,6 +231,13 @@ class Confinement:
         }
 
 
+def _valid_id(value: int | None) -> int:
+    """uid/gid dédié : jamais root (0), jamais -1 (« inchangé » pour setresuid)."""
+    if value is None or not 0 < value < 2**32 - 1:
+        return DEFAULT_SANDBOX_ID
+    return value
+
+
 def prepare(*, uid: int | None, gid: int | None, deny: Iterable[Path],
             private: Iterable[Path] = ()) -> Confinement:
     """Prépare les couches disponibles sur cette machine (dans le processus modèle)."""
@@ -245,7 +255,9 @@ def prepare(*, uid: int | None, gid: int | None, deny: Iterable[Path],
         except OSError as exc:
             conf.problems["landlock"] = f"indisponible ({exc.strerror or exc} ; noyau ≥ 5.13)"
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        conf.uid = DEFAULT_SANDBOX_ID if uid is None else uid
-        conf.gid = conf.uid if gid is None else gid
+        conf.uid, conf.gid = _valid_id(uid), _valid_id(gid if gid is not None else uid)
+        if (uid is not None and conf.uid != uid) or (gid is not None and conf.gid != gid):
+            conf.problems["uid"] = (f"uid/gid configuré invalide ({uid}/{gid}) : "
+                                    f"{DEFAULT_SANDBOX_ID} utilisé")
     libc()
     return conf
