@@ -10,6 +10,9 @@ la stratégie EMA 10/20 de la spec (`EMA_CROSS_EXAMPLE`, non modifiée) passée 
 `--repeat` mesures alternées). Les listes de trades fermés sont comparées (dates d'entrée et
 de sortie). `--exact-size N` compare aussi
 le chemin rapide au chemin exact (ré-instanciation à chaque bougie) sur N bougies.
+`--sandbox-size N` mesure enfin le même backtest tel que l'application le lance : dans un enfant
+confiné du bac à sable (envoi des bougies, calcul, réponse JSON relue), contre le même calcul
+dans ce processus, dans le même run.
 Nécessite `backtesting==0.6.6` (requirements-dev.txt).
 """
 
@@ -96,6 +99,33 @@ def run_aristobot(candles: pd.DataFrame, mode: str = "fast") -> tuple[float, flo
     return elapsed, cpu, closed, out
 
 
+def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
+    """Meilleures durées (s) du backtest dans un enfant du bac à sable et dans ce processus."""
+    from apps.strategies.runtime.sandbox.client import Sandbox
+    from apps.strategies.runtime.sandbox.confine import Limits
+
+    arrays = {name: candles[name].to_numpy() for name in ("open", "high", "low", "close", "volume")}
+    arrays["timestamp"] = candles.index.asi8
+    request = {"code": EMA_CROSS_EXAMPLE, "candles": arrays, "initial_amount": AMOUNT, "fee_rate": FEE,
+               "timeframe": "1m", "mode": "fast"}
+    sandbox = Sandbox({"backtest": "apps.backtest.worker:handle"}, name="banc")
+    try:
+        sandbox.start()
+        boxed = inline = float("inf")
+        trades = 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            reply = sandbox.run("backtest", request, Limits(wall_s=600, cpu_s=600, memory_mb=4096),
+                                max_bytes=256 * 1024 * 1024)
+            boxed = min(boxed, time.perf_counter() - started)
+            assert "output" in reply, reply
+            trades = len(reply["output"]["trades"])
+            inline = min(inline, run_aristobot(candles)[0])
+        return boxed, inline, trades
+    finally:
+        sandbox.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,525600")
@@ -103,6 +133,8 @@ def main() -> None:
                         help="mesures par taille et par moteur (on garde la meilleure)")
     parser.add_argument("--exact-size", type=int, default=3000,
                         help="taille de la comparaison rapide/exact (0 = aucune)")
+    parser.add_argument("--sandbox-size", type=int, default=525600,
+                        help="taille de la mesure dans le bac à sable (0 = aucune)")
     args = parser.parse_args()
     install_pandas_ta_alias()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -150,6 +182,13 @@ def main() -> None:
               f"{exact_s:.2f} s ({args.exact_size / exact_s:,.0f} bougies/s) contre {fast_s:.3f} s en "
               f"rapide ; trades identiques (tous les champs) : {'oui' if same else 'NON'} "
               f"({len(fast_out.trades)} trades)")
+
+    if args.sandbox_size:
+        candles = synthetic_candles(args.sandbox_size)
+        boxed, inline, trades = run_sandboxed(candles, max(1, args.repeat))
+        print(f"\nDans le bac à sable (enfant confiné, bougies envoyées, résultat JSON relu) sur "
+              f"{args.sandbox_size:,} bougies : {boxed:.3f} s contre {inline:.3f} s dans ce processus "
+              f"(×{boxed / inline:.2f}, {trades} trades)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ Binance en processus auquel `/sim/latency` ajoute la latence à CHAQUE requête 
    réception du N-ième ordre d'achat (ligne `trades` mise à jour avec la réponse de l'exchange) ;
 2. séquentiel : N autres stratégies exécutées une par une (`StrategyRunner.run_active`, sans
    partage des bougies ni du solde), chacune chronométrée jusqu'à l'accusé de son ordre ;
-   la somme est ce que coûterait un moteur sans parallélisme.
+   la somme est ce que coûterait un moteur sans parallélisme ;
+3. coût du bac à sable : une évaluation (exemple EMA 10/20, 300 bougies) dans un enfant neuf du
+   processus modèle (fork + confinement + réponse + sortie), comparée à la même évaluation dans
+   le processus (sans isolation), mesurée dans le même run.
 """
 
 from __future__ import annotations
@@ -51,7 +54,12 @@ from apps.core import groups  # noqa: E402
 from apps.core.models import Trade  # noqa: E402
 from apps.core.simulator import DEMO_API_KEY, DEMO_API_SECRET  # noqa: E402
 from apps.core.simulator.testing import running_simulator  # noqa: E402
+from apps.strategies.runtime.base import DECISION_METHODS  # noqa: E402
+from apps.strategies.runtime.candles import candles_to_arrays  # noqa: E402
+from apps.strategies.runtime.decide import Runner  # noqa: E402
+from apps.strategies.runtime.sandbox.confine import Limits  # noqa: E402
 from apps.strategies.services import strategy_create  # noqa: E402
+from apps.strategies.templates import EMA_CROSS_EXAMPLE  # noqa: E402
 from apps.trading_engine.engine.config import EngineConfig  # noqa: E402
 from apps.trading_engine.engine.exchange_ops import balances_all, candles_fetch  # noqa: E402
 from apps.trading_engine.engine.runner import SignalCache  # noqa: E402
@@ -111,6 +119,28 @@ def _signal() -> dict[str, Any]:
             "sent_at": timezone.now().isoformat()}
 
 
+def _sandbox_cost(pool: Any, rows: list[list[Any]], runs: int = 40) -> dict[str, float]:
+    """Médianes (ms) : évaluation en bac à sable (aller-retour, fork, enfant) et dans le processus."""
+    request = {"code": EMA_CROSS_EXAMPLE, "candles": candles_to_arrays(rows), "balance": 1000.0,
+               "position": None, "calls": DECISION_METHODS}
+    limits = Limits(wall_s=5, cpu_s=6, memory_mb=1024)
+    total, fork, child, inline = [], [], [], []
+    for _ in range(runs):
+        spawned: list[Any] = []
+        t0 = time.perf_counter()
+        reply = pool.sandbox.run("decision", request, limits, on_spawn=spawned.append)
+        total.append((time.perf_counter() - t0) * 1000)
+        assert reply.get("ok"), reply
+        spawned[0].wait_exit(2)
+        fork.append(spawned[0].fork_ms or 0.0)
+        child.append(float(reply.get("child_ms") or 0.0))
+        t0 = time.perf_counter()
+        assert Runner(0, 0, 0).run(dict(request))["ok"]
+        inline.append((time.perf_counter() - t0) * 1000)
+    return {name: statistics.median(values) for name, values in
+            (("total", total), ("fork", fork), ("child", child), ("inline", inline))}
+
+
 async def main(args: argparse.Namespace) -> None:
     async with running_simulator(seed=11) as sim:
         settings.ARISTOBOT_BINANCE_REST_URL = sim.base_url
@@ -127,7 +157,7 @@ async def main(args: argparse.Namespace) -> None:
             # Appel HTTP réel à l'administration du simulateur (dans un thread : il tourne dans cette boucle).
             applied = await asyncio.to_thread(_admin, sim.base_url, "latency", {"ms": args.latency})
             print(f"Latence simulée : {applied['latency_ms']:g} ms par requête REST ; "
-                  f"{args.strategies} stratégies ; pool de {args.pool} workers.")
+                  f"{args.strategies} stratégies ; {args.pool} évaluations simultanées au plus.")
 
             started_at, t0 = timezone.now(), time.perf_counter()
             await get_channel_layer().group_send(groups.HEARTBEAT, _signal())
@@ -144,6 +174,9 @@ async def main(args: argparse.Namespace) -> None:
                 assert outcome.action == "buy", outcome
                 ack = (await _acks([active]))[0]
                 per_strategy.append((ack - begin).total_seconds())
+            rows = await candles_fetch(broker, "BTC/USDT", "1m", 300)
+            cost = await asyncio.to_thread(_sandbox_cost, engine.runner.pool, rows)
+            containment = engine.runner.pool.containment.get("level", "inconnu")
         finally:
             engine.stop()
             await serving
@@ -156,6 +189,13 @@ async def main(args: argparse.Namespace) -> None:
           f"min {min(per_strategy):.2f} s, max {max(per_strategy):.2f} s")
     print(f"Séquentiel — somme des {args.strategies} : {total:.2f} s")
     print(f"Gain du parallélisme : ×{total / wall:.1f} ({total:.2f} s → {wall:.2f} s)")
+    print()
+    print(f"Bac à sable (confinement {containment}) — évaluation EMA 10/20 sur 300 bougies, médianes :")
+    print(f"  dans un enfant neuf : {cost['total']:.1f} ms aller-retour (fork {cost['fork']:.2f} ms, "
+          f"enfant {cost['child']:.1f} ms de la requête à la réponse)")
+    print(f"  dans le processus, sans isolation : {cost['inline']:.1f} ms")
+    print(f"  surcoût de l'isolation : +{cost['total'] - cost['inline']:.1f} ms par évaluation "
+          f"(×{cost['total'] / cost['inline']:.1f})")
 
 
 if __name__ == "__main__":
@@ -164,7 +204,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--strategies", type=int, default=20)
     parser.add_argument("--latency", type=float, default=100.0, help="ms ajoutées à chaque requête REST")
-    parser.add_argument("--pool", type=int, default=4, help="workers de stratégies")
+    parser.add_argument("--pool", type=int, default=4, help="évaluations de stratégies simultanées")
     arguments = parser.parse_args()
     old_config = setup_databases(verbosity=0, interactive=False)
     try:

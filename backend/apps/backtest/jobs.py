@@ -36,12 +36,11 @@ from django.utils import timezone
 
 from apps.backtest.messages import cancelled_message, done_message, error_message, progress_message, push
 from apps.backtest.models import BacktestResult
-from apps.backtest.worker_process import BacktestWorker
+from apps.backtest.worker_process import BacktestWorker, backtest_limits
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_loop import exchange_loop_submit
 from apps.market_data.candle_download import DownloadReport, candles_download
 from apps.market_data.candle_store import candles_arrays
-from apps.strategies.runtime.sandbox.confine import Limits
 
 logger = logging.getLogger(__name__)
 
@@ -237,10 +236,7 @@ class BacktestJob:
             await push(self.backtest_id, done_message(saved))
 
     async def _compute(self, backtest: BacktestResult, arrays: dict[str, Any]) -> dict[str, Any]:
-        timeout = float(setting("ARISTOBOT_BACKTEST_TIMEOUT_S", 1800.0))
-        limits = Limits(wall_s=timeout, cpu_s=timeout,
-                        memory_mb=int(setting("ARISTOBOT_BACKTEST_MEMORY_MB", 4096)))
-        max_bytes = int(setting("ARISTOBOT_BACKTEST_MAX_RESULT_MB", 128)) * 1024 * 1024
+        limits, max_bytes = backtest_limits()
         self.worker = BacktestWorker(limits, max_bytes=max_bytes)
         request = {"code": backtest.strategy_code, "candles": arrays,
                    "initial_amount": float(backtest.initial_amount),

@@ -10,10 +10,13 @@ La réponse est relue comme une donnée non fiable (`results.output_clean`).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from django.conf import settings
 
 from apps.backtest.engine import BacktestError
 from apps.backtest.results import output_clean
@@ -93,3 +96,34 @@ class BacktestWorker:
 
     def _spawned(self, child: Child) -> None:
         self.child = child
+
+
+def backtest_limits() -> tuple[Limits, int]:
+    """Limites d'un backtest (réglages ARISTOBOT_BACKTEST_*) et taille maximale du résultat."""
+    timeout = float(getattr(settings, "ARISTOBOT_BACKTEST_TIMEOUT_S", 1800.0))
+    limits = Limits(wall_s=timeout, cpu_s=timeout,
+                    memory_mb=int(getattr(settings, "ARISTOBOT_BACKTEST_MEMORY_MB", 4096)))
+    return limits, int(getattr(settings, "ARISTOBOT_BACKTEST_MAX_RESULT_MB", 128)) * 1024 * 1024
+
+
+def frame_arrays(frame: Any) -> dict[str, Any]:
+    """DataFrame préparé (`prepare_candles`) → tableaux envoyés à l'enfant."""
+    arrays = {name: frame[name].to_numpy(dtype="float64")
+              for name in ("open", "high", "low", "close", "volume")}
+    arrays["timestamp"] = frame.index.asi8
+    return arrays
+
+
+def backtest_run_sandboxed(*, code: str, candles: Any, initial_amount: float, fee_rate: float,
+                           timeframe: str | None, mode: str,
+                           on_progress: Callable[[float], Any]) -> dict[str, Any]:
+    """Un backtest complet dans un enfant du bac à sable, depuis du code synchrone (commande
+    `run_backtest`) : le code de la stratégie ne tourne jamais dans le processus appelant."""
+    from apps.backtest.engine.candles import prepare_candles
+
+    frame = prepare_candles(candles)
+    limits, max_bytes = backtest_limits()
+    request = {"code": code, "candles": frame_arrays(frame), "initial_amount": float(initial_amount),
+               "fee_rate": float(fee_rate), "timeframe": timeframe, "mode": mode}
+    worker = BacktestWorker(limits, max_bytes=max_bytes)
+    return asyncio.run(worker.run(request, on_progress))

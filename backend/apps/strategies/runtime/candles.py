@@ -1,6 +1,6 @@
-"""Conversion des bougies (côté parent) en tableaux numpy envoyés au worker.
+"""Conversion des bougies (côté parent) en tableaux numpy envoyés à l'enfant du bac à sable.
 
-Le worker reconstruit un DataFrame `open, high, low, close, volume` (float64) indexé en UTC.
+L'enfant reconstruit un DataFrame `open, high, low, close, volume` (float64) indexé en UTC.
 Formats acceptés :
 - un `pandas.DataFrame` avec ces colonnes, indexé par dates (naïves = UTC) ou avec une colonne
   `timestamp` / `open_time` ;

@@ -5,8 +5,9 @@
 Toute erreur devient une `StrategyLoadError` au message français, avec la ligne relative au code
 de l'utilisateur (pour que l'éditeur puisse la marquer).
 
-Les imports du code utilisateur passent par une liste blanche (`ALLOWED_MODULES`) : c'est une
-isolation « au mieux » (voir docs/strategies.md), pas une frontière de sécurité.
+Les imports du code utilisateur passent par une liste blanche (`ALLOWED_MODULES`) : elle guide
+l'utilisateur honnête, ce n'est pas une frontière de sécurité (le code tourne dans un enfant
+confiné par le noyau : voir `sandbox/` et docs/strategies.md §2).
 Ce module n'importe ni Django ni pandas.
 """
 
@@ -122,6 +123,10 @@ def describe_exception(exc: BaseException, where: str = "") -> tuple[str, int | 
         return f"Import impossible{at} : {exc}", line
     if isinstance(exc, MemoryError):
         return f"Mémoire insuffisante{ctx}{at} : la stratégie dépasse la mémoire autorisée", line
+    if isinstance(exc, PermissionError):
+        return (f"Opération interdite par le bac à sable{at}{ctx} : une stratégie ne lit ni "
+                "n'écrit de fichiers, ne lance pas de programme et n'ouvre pas de connexion "
+                f"({type(exc).__name__}: {exc})", line)
     if isinstance(exc, RecursionError):
         return f"Récursion infinie{ctx}{at} : {exc}", line
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -187,7 +192,7 @@ def load_strategy_class(code: str, *, restricted: bool = True) -> type[Strategy]
     install_pandas_ta_alias()
     namespace = new_namespace(restricted=restricted)
     try:
-        exec(code_obj, namespace)  # noqa: S102 (exécution voulue, dans un worker isolé)
+        exec(code_obj, namespace)  # noqa: S102 (exécution voulue, dans un enfant confiné)
     except (Exception, SystemExit) as exc:  # toute erreur du code utilisateur est rapportée
         message, line = describe_exception(exc, "au chargement")
         raise StrategyLoadError(message, line) from None

@@ -332,3 +332,18 @@ def test_other_platforms_run_uncontained_with_a_clear_warning(monkeypatch: pytes
     report = confine.prepare(uid=None, gid=None, deny=[]).report()
     assert report["level"] == "aucun" and report["seccomp"] is False
     assert "NON confiné" in report["message"] and "darwin" in report["message"]
+
+
+def test_a_dead_template_process_is_restarted_on_the_next_call(pool: StrategyPool) -> None:
+    import signal as signals
+
+    old = pool.sandbox.zygote_pid
+    assert old is not None
+    os.kill(old, signals.SIGKILL)
+    deadline = time.monotonic() + 5
+    while pool.sandbox.alive and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not pool.sandbox.alive
+    decision = pool.run_sync(STRATEGY_TEMPLATE, frame(), 1000.0)
+    assert decision.ok, decision.error
+    assert pool.sandbox.zygote_pid not in (None, old)

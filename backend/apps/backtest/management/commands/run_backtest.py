@@ -10,6 +10,9 @@ Deux formes :
   bougies manquantes de la période sont d'abord téléchargées par CCXT (instance publique de
   l'exchange du broker, table partagée `candles`, idempotent), puis lues dans la table pour cet
   exchange seulement ; `--no-download` : uniquement ce qui est déjà en base.
+
+Le code de la stratégie s'exécute dans un enfant confiné du bac à sable, comme depuis la page
+Backtest (docs/strategies.md §2), jamais dans ce processus qui a accès à la base et aux secrets.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import io
 import json
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +29,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.backtest.engine import BacktestError, read_candles_csv, run_backtest, timeframe_seconds
+from apps.backtest.engine import BacktestError, read_candles_csv, timeframe_seconds
+from apps.backtest.worker_process import backtest_run_sandboxed, backtest_sandbox, sandbox_stop
 
 COPY_COLUMNS = {"open_price": "open", "high_price": "high", "low_price": "low",
                 "close_price": "close"}
@@ -90,6 +95,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", help="fichier JSON de sortie")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Le processus modèle du bac à sable importe pandas et le moteur pendant qu'on lit les bougies.
+        warming = threading.Thread(target=self._warm_sandbox, daemon=True)
+        warming.start()
         if options["strategy_file"] or options["candles_csv"]:
             code, candles, label = self._from_files(options)
         elif options["strategy"] is not None:
@@ -105,19 +113,28 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         try:
-            output = run_backtest(code, candles, initial_amount=options["amount"], fee_rate=options["fee"],
-                                  timeframe=options["timeframe"], mode=options["mode"],
-                                  progress_cb=progress)
+            output = backtest_run_sandboxed(
+                code=code, candles=candles, initial_amount=options["amount"], fee_rate=options["fee"],
+                timeframe=options["timeframe"], mode=options["mode"], on_progress=progress)
         except BacktestError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            sandbox_stop()  # le modèle ne survit pas à la commande
         if verbose:
             sys.stderr.write("\n")
         result = {"source": label, "timeframe": options["timeframe"], "mode_requested": options["mode"],
-                  **output.to_dict()}
+                  **output}
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(result, ensure_ascii=False, indent=1),
                                                   encoding="utf-8")
         self._summary(output)
+
+    @staticmethod
+    def _warm_sandbox() -> None:
+        try:
+            backtest_sandbox().start()
+        except Exception:  # noqa: BLE001 (l'erreur sera rapportée par le calcul lui-même)
+            pass
 
     def _from_files(self, options: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
         if not (options["strategy_file"] and options["candles_csv"]):
@@ -230,17 +247,17 @@ class Command(BaseCommand):
                               f"période pour {where} (trous de l'exchange ?)")
 
     def _summary(self, output: Any) -> None:
-        stats = output.stats
+        stats = output["stats"]
 
         def fmt(value: Any, suffix: str = "") -> str:
             return "—" if value is None else f"{value:,.2f}{suffix}".replace(",", " ")
 
-        if output.lookahead_detected:
-            self.stderr.write(self.style.WARNING(output.message))
-        if output.errors_count:
+        if output["lookahead_detected"]:
+            self.stderr.write(self.style.WARNING(output["message"] or ""))
+        if output["errors_count"] and output["errors"]:
             self.stderr.write(self.style.WARNING(
-                f"{output.errors_count} erreur(s) de la stratégie ; première : "
-                f"{output.errors[0]['message']}"))
+                f"{output['errors_count']} erreur(s) de la stratégie ; première : "
+                f"{output['errors'][0]['message']}"))
         lines = [
             f"Montant final      : {fmt(stats['final_amount'])} "
             f"(P&L {fmt(stats['total_pnl'])}, {fmt(stats['total_pnl_pct'], ' %')})",
@@ -250,7 +267,7 @@ class Command(BaseCommand):
             f"Sharpe / Sortino   : {fmt(stats['sharpe_ratio'])} / {fmt(stats['sortino_ratio'])}",
             f"Buy & hold         : {fmt(stats['buy_and_hold_final'])} "
             f"({fmt(stats['buy_and_hold_pct'], ' %')})",
-            f"Calcul             : chemin {output.mode}, {stats['candles']} bougies en "
-            f"{output.timings['total']:.2f} s",
+            f"Calcul             : chemin {output['mode']}, {stats['candles']} bougies en "
+            f"{output['timings'].get('total', 0.0):.2f} s",
         ]
         self.stdout.write("\n".join(lines))

@@ -155,6 +155,7 @@ class Child:
         self.reply_fd = reply_fd
         self.limits = limits
         self.pid: int | None = None
+        self.zygote: threading.Event | None = None  # génération du modèle qui l'a créé
         self.fork_ms: float | None = None
         self.exit: ChildExit | None = None
         self._exited = threading.Event()
@@ -219,13 +220,15 @@ class Sandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._ready = threading.Event()
+        self._gone = threading.Event()  # socket de contrôle fermé : modèle mort ou arrêté
         self._ready_message: dict[str, Any] = {}
         self._closed = False
 
     # --- cycle de vie --------------------------------------------------------------------------
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None and self._ready.is_set()
+        return (self._proc is not None and self._proc.poll() is None and self._ready.is_set()
+                and not self._gone.is_set())
 
     @property
     def zygote_pid(self) -> int | None:
@@ -283,11 +286,12 @@ class Sandbox:
             theirs.close()
         self._proc, self._control = proc, ours
         self._ready.clear()
+        gone = self._gone = threading.Event()
         self._ready_message = {}
-        reader = threading.Thread(target=self._read_control, args=(proc, ours),
+        reader = threading.Thread(target=self._read_control, args=(proc, ours, gone),
                                   name=f"sandbox-{self.name}", daemon=True)
         reader.start()
-        if not self._ready.wait(self.start_timeout) or proc.poll() is not None:
+        if not self._ready.wait(self.start_timeout) or proc.poll() is not None or gone.is_set():
             self._kill_zygote()
             raise SandboxUnavailable("Le bac à sable des stratégies n'a pas pu démarrer (processus "
                                      "modèle arrêté ou trop lent)")
@@ -296,7 +300,8 @@ class Sandbox:
         log("Bac à sable %s prêt en %s ms (pid %s) : %s", self.name, self.warmup_ms, proc.pid,
             report.get("message"))
 
-    def _read_control(self, proc: subprocess.Popen[bytes], control: socket.socket) -> None:
+    def _read_control(self, proc: subprocess.Popen[bytes], control: socket.socket,
+                      gone: threading.Event) -> None:
         """Fil de lecture : distribue les comptes rendus du modèle jusqu'à sa fin."""
         while True:
             try:
@@ -327,8 +332,9 @@ class Sandbox:
                 self._forget(child, ChildExit(message.get("status"), message.get("cpu_s") or 0.0,
                                               message.get("maxrss_kb") or 0))
         # Modèle arrêté : ses enfants meurent avec lui (PR_SET_PDEATHSIG).
+        gone.set()
         with self._lock:
-            orphans = list(self._children.values())
+            orphans = [c for c in self._children.values() if c.zygote is gone]
         for child in orphans:
             self._forget(child, ChildExit(None, error="processus modèle arrêté"))
         self._ready.set()  # débloque un démarrage en attente (qui verra le processus mort)
@@ -388,6 +394,7 @@ class Sandbox:
         rep_r, rep_w = os.pipe()
         child = Child(self, next(self._ids), req_w, rep_r, limits)
         with self._lock:
+            child.zygote = self._gone
             self._children[child.id] = child
         try:
             self._send({"op": "spawn", "id": child.id, "kind": kind, "limits": limits.as_dict()},
