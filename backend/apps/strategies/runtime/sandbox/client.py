@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import itertools
 import json
 import logging
@@ -55,6 +56,8 @@ BOOTSTRAP = (
     "import sys; sys.path.insert(0, {path!r}); "
     "from apps.strategies.runtime.sandbox.zygote import main; main()"
 )
+#: Taille demandée pour les tubes requête/réponse (plafonnée par /proc/sys/fs/pipe-max-size).
+PIPE_BYTES = 1 << 20
 #: Marge après la limite de temps murale avant que le parent ne tue l'enfant (s).
 KILL_GRACE_MIN, KILL_GRACE_MAX = 0.25, 1.0
 #: Trames de progression : taille maximale et cadence tolérée (au-delà : enfant tué).
@@ -392,6 +395,9 @@ class Sandbox:
         self.start()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
+        for fd in (req_w, rep_w):  # tubes de 1 Mo : moins d'allers-retours pour les gros échanges
+            with contextlib.suppress(OSError, AttributeError):
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         child = Child(self, next(self._ids), req_w, rep_r, limits)
         with self._lock:
             child.zygote = self._gone

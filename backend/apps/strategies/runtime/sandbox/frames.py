@@ -33,9 +33,12 @@ class FrameError(ValueError):
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    """Trame JSON (NaN et infinis remplacés par None)."""
-    data = json.dumps(json_safe(message), default=str, allow_nan=False,
-                      separators=(",", ":")).encode()
+    """Trame JSON (NaN et infinis remplacés par None ; le parcours n'est fait que s'il y en a)."""
+    try:
+        text = json.dumps(message, default=str, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        text = json.dumps(json_safe(message), default=str, allow_nan=False, separators=(",", ":"))
+    data = text.encode()
     return HEADER.pack(len(data)) + data
 
 
