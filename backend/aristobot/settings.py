@@ -220,4 +220,4 @@ ARISTOBOT_AI_TIMEOUT_S: float = env.float("ARISTOBOT_AI_TIMEOUT_S", default=60.0
 # directement par le runtime (qui n'importe pas les réglages Django).
 ARISTOBOT_BACKTEST_TIMEOUT_S: float = env.float("ARISTOBOT_BACKTEST_TIMEOUT_S", default=1800.0)
 ARISTOBOT_BACKTEST_MEMORY_MB: int = env.int("ARISTOBOT_BACKTEST_MEMORY_MB", default=4096)
-ARISTOBOT_BACKTEST_MAX_RESULT_MB: int = env.int("ARISTOBOT_BACKTEST_MAX_RESULT_MB", default=128)
+ARISTOBOT_BACKTEST_MAX_RESULT_MB: int = env.int("ARISTOBOT_BACKTEST_MAX_RESULT_MB", default=64)

@@ -65,7 +65,7 @@ def _list(value: Any, what: str, limit: int | None = None) -> list[Any]:
 def _trade(raw: Any) -> dict[str, Any]:
     raw = _dict(raw, "trade")
     reason = raw.get("exit_reason")
-    if reason not in EXIT_REASONS:
+    if not isinstance(reason, str) or reason not in EXIT_REASONS:
         raise ValueError("motif de sortie invalide")
     trade: dict[str, Any] = {"entry_time": _iso(raw.get("entry_time")),
                              "exit_time": _iso(raw.get("exit_time")), "exit_reason": reason}
@@ -77,7 +77,14 @@ def _trade(raw: Any) -> dict[str, Any]:
 
 
 def output_clean(output: Any) -> dict[str, Any]:
-    """Le résultat du moteur réduit à sa forme connue ; `ValueError` sinon."""
+    """Le résultat du moteur réduit à sa forme connue ; `ValueError` sinon (jamais autre chose)."""
+    try:
+        return _clean(output)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ValueError(f"forme inattendue ({type(exc).__name__})") from None
+
+
+def _clean(output: Any) -> dict[str, Any]:
     output = _dict(output, "résultat")
     stats_raw = _dict(output.get("stats"), "statistiques")
     stats: dict[str, Any] = {key: _number(stats_raw.get(key)) for key in STAT_NUMBERS}
@@ -102,7 +109,7 @@ def output_clean(output: Any) -> dict[str, Any]:
         "trades": [_trade(item) for item in _list(output.get("trades"), "trades")],
         "equity_curve": curve,
         "lookahead_detected": output.get("lookahead_detected") is True,
-        "mode": mode if mode in MODES else "fast",
+        "mode": mode if isinstance(mode, str) and mode in MODES else "fast",
         "message": text(output.get("message"), 1000),
         "checked_candles": small_int(output.get("checked_candles"), 0, MAX_COUNT) or 0,
         "errors_count": small_int(output.get("errors_count"), 0, MAX_COUNT) or 0,

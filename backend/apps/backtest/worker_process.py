@@ -81,7 +81,7 @@ class BacktestWorker:
         except SandboxError as exc:
             raise BacktestError(f"Calcul du backtest interrompu : {exc.message}") from None
         if reply.get("type") == "error":  # limite atteinte hors du moteur (temps, mémoire)
-            if reply.get("kind") == "timeout":
+            if reply.get("kind") == "timeout":  # comparaison d'égalité : sûre pour tout type
                 raise BacktestError(limit_text(self.limits))
             raise BacktestError(text(reply.get("message"), 2000) or "Erreur du backtest")
         error = reply.get("error")
@@ -103,7 +103,7 @@ def backtest_limits() -> tuple[Limits, int]:
     timeout = float(getattr(settings, "ARISTOBOT_BACKTEST_TIMEOUT_S", 1800.0))
     limits = Limits(wall_s=timeout, cpu_s=timeout,
                     memory_mb=int(getattr(settings, "ARISTOBOT_BACKTEST_MEMORY_MB", 4096)))
-    return limits, int(getattr(settings, "ARISTOBOT_BACKTEST_MAX_RESULT_MB", 128)) * 1024 * 1024
+    return limits, int(getattr(settings, "ARISTOBOT_BACKTEST_MAX_RESULT_MB", 64)) * 1024 * 1024
 
 
 def frame_arrays(frame: Any) -> dict[str, Any]:

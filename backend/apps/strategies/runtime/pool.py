@@ -88,7 +88,8 @@ class StrategyDecision:
                     return cls.failure("crash", f"Réponse invalide pour {method}()", duration_ms)
             results[method] = value
         ok = reply.get("ok") is True and all(method in results for method in calls)
-        kind = reply.get("kind") if reply.get("kind") in ERROR_KINDS else "runtime"
+        kind = reply.get("kind")
+        kind = kind if isinstance(kind, str) and kind in ERROR_KINDS else "runtime"
         error = None if ok else (text(reply.get("error"), MAX_ERROR_CHARS) or "Erreur inconnue")
         return cls(
             should_long=results.get("should_long"),
@@ -218,7 +219,8 @@ class StrategyPool:
         elapsed = (time.perf_counter() - started) * 1000
         if reply.get("type") == "error":  # limite atteinte hors du code de décision
             kind = reply.get("kind")
-            return StrategyDecision.failure(kind if kind in ERROR_KINDS else "crash",
+            return StrategyDecision.failure(kind if isinstance(kind, str) and kind in ERROR_KINDS
+                                            else "crash",
                                             text(reply.get("message"), MAX_ERROR_CHARS)
                                             or "Erreur inconnue", elapsed)
         return StrategyDecision.from_reply(reply, elapsed, calls)

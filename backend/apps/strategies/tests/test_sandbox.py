@@ -347,3 +347,62 @@ def test_a_dead_template_process_is_restarted_on_the_next_call(pool: StrategyPoo
     decision = pool.run_sync(STRATEGY_TEMPLATE, frame(), 1000.0)
     assert decision.ok, decision.error
     assert pool.sandbox.zygote_pid not in (None, old)
+
+
+# --- trouvailles de la revue d'attaque (docs/strategies.md §2) -----------------------------------
+def test_a_reply_made_of_tiny_values_is_refused_before_decoding(pool: StrategyPool) -> None:
+    """`{},` × 300 000 : 900 Ko de JSON mais ~25 Mo d'objets Python — refusé sans décoder."""
+    body = ("d = b'{\"type\":\"result\",\"x\":[' + b'{},' * 300000 + b'{}]}'\n"
+            "os.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)")
+    decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, calls=("should_long",))
+    assert decision.error_kind == "crash" and "valeurs JSON dans" in decision.error, decision.error
+
+
+@pytest.mark.parametrize("kind", ["[\"x\"]", "{}", "3"])
+def test_an_unhashable_error_kind_is_a_clean_failure(pool: StrategyPool, kind: str) -> None:
+    for frame_type in ("error", "result"):
+        body = (f"d = b'{{\"type\": \"{frame_type}\", \"ok\": false, \"kind\": {kind}, "
+                "\"message\": \"m\"}'\nos.write(3, len(d).to_bytes(8, 'big') + d)\nos._exit(0)")
+        decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, calls=("should_long",))
+        assert not decision.ok and decision.error_kind in ("crash", "runtime"), decision
+
+
+def test_file_flags_do_not_leak_from_one_evaluation_to_the_next(pool: StrategyPool) -> None:
+    fcntl_calls = ("fcntl = os.sys.modules['fcntl']\n"
+                   "print(fcntl.fcntl(1, fcntl.F_GETFL) & os.O_APPEND)\n"
+                   "fcntl.fcntl(1, fcntl.F_SETFL, os.O_APPEND | os.O_NONBLOCK)\nreturn True")
+    first = pool.run_sync(BACKDOOR + method(fcntl_calls), frame(), 1000.0, calls=("should_long",))
+    second = pool.run_sync(BACKDOOR + method(fcntl_calls), frame(), 1000.0, calls=("should_long",))
+    assert first.ok and second.ok, (first.error, second.error)
+    assert first.logs.strip() == second.logs.strip() == "0"
+
+
+@pytest.mark.parametrize("call", [
+    "os.getsid(1)", "os.getpgid(1)", "os.sched_getaffinity(1)",
+    "os.sys.modules['resource'].prlimit(1, os.sys.modules['resource'].RLIMIT_AS)",
+])
+def test_other_processes_cannot_be_inventoried(pool: StrategyPool, call: str) -> None:
+    decision = pool.run_sync(BACKDOOR + method(f"{call}\nreturn True"), frame(), 1000.0,
+                             calls=("should_long",))
+    assert decision.error_kind == "runtime" and "Opération interdite" in decision.error, decision
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="numéro d'appel système x86_64")
+def test_only_private_futexes_are_allowed(pool: StrategyPool) -> None:
+    body = ("ctypes = os.sys.modules['ctypes']\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "word = ctypes.c_int(0)\n"
+            "shared = libc.syscall(202, ctypes.byref(word), 1, 1, 0, 0, 0)\n"  # FUTEX_WAKE
+            "private = libc.syscall(202, ctypes.byref(word), 1 | 128, 1, 0, 0, 0)\n"
+            "print(shared, private)\nreturn True")
+    decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, calls=("should_long",))
+    assert decision.ok, decision.error
+    assert decision.logs.split() == ["-1", "0"]
+
+
+def test_a_child_that_closes_its_reply_channel_is_stopped_with_a_clear_message(pool: StrategyPool) -> None:
+    body = "os.close(3)\nwhile True:\n    pass"
+    started = time.monotonic()
+    decision = pool.run_sync(BACKDOOR + method(body), frame(), 1000.0, timeout=5)
+    assert time.monotonic() - started < 3
+    assert decision.error == ("La stratégie a fermé son canal de réponse sans répondre — processus "
+                              "arrêté")

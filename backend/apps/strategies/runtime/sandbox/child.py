@@ -71,13 +71,18 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _arrange_fds(request_fd: int, reply_fd: int, ruleset_fd: int | None, devnull_fd: int) -> None:
-    """Place les descripteurs utiles en 0–4 et ferme tous les autres."""
+def _arrange_fds(request_fd: int, reply_fd: int, ruleset_fd: int | None) -> None:
+    """Place les descripteurs utiles en 0–4 et ferme tous les autres.
+
+    /dev/null est ouvert à neuf : un descripteur hérité du modèle partagerait ses drapeaux
+    (O_APPEND, O_NONBLOCK…) avec tous les enfants suivants — un canal entre évaluations.
+    """
     import fcntl
 
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) if fd is not None else None
-            for fd in (request_fd, reply_fd, ruleset_fd, devnull_fd)]
-    request, reply, ruleset, devnull = high
+            for fd in (request_fd, reply_fd, ruleset_fd)]
+    request, reply, ruleset = high
+    devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(request, REQUEST_FD)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -90,7 +95,7 @@ def _arrange_fds(request_fd: int, reply_fd: int, ruleset_fd: int | None, devnull
 
 
 def child_main(*, confinement: Confinement, handler: Handler, limits: Limits, request_fd: int,
-               reply_fd: int, devnull_fd: int, zygote_pid: int) -> NoReturn:
+               reply_fd: int, zygote_pid: int) -> NoReturn:
     """Corps de l'enfant : ne revient jamais (`os._exit`)."""
     try:
         signal.set_wakeup_fd(-1)
@@ -102,7 +107,7 @@ def child_main(*, confinement: Confinement, handler: Handler, limits: Limits, re
             os._exit(EXIT_PROTOCOL)
         os.setsid()
         ruleset_fd = confinement.ruleset.fd if confinement.ruleset is not None else None
-        _arrange_fds(request_fd, reply_fd, ruleset_fd, devnull_fd)
+        _arrange_fds(request_fd, reply_fd, ruleset_fd)
     except BaseException:  # noqa: BLE001 (aucun code utilisateur n'a encore tourné)
         os._exit(EXIT_PROTOCOL)
     channel = Channel(REPLY_FD)

@@ -12,7 +12,11 @@ Quelques appels autorisés le sont sous condition sur leurs arguments :
 - `fcntl` : F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD(_CLOEXEC) seulement (pas de F_SETOWN /
   F_SETSIG / F_NOTIFY, qui font envoyer des signaux à d'autres processus) ;
 - `ioctl` : TCGETS, FIONREAD, FIOCLEX, FIONCLEX, FIONBIO seulement ;
-- `prlimit64` : lecture seule (nouvelle limite NULL).
+- `prlimit64` : lecture seule (nouvelle limite NULL) et pour soi-même (pid 0) ;
+- `getsid`, `getpgid`, `sched_getaffinity` : pour soi-même seulement (pid 0 : pas d'inventaire
+  des processus de la machine) ;
+- `futex` : futex privés seulement (FUTEX_PRIVATE_FLAG) : pas de réveil entre processus par une
+  page partagée.
 libseccomp (via `pyseccomp`, ctypes) compile la liste pour l'architecture du processus et ajoute
 le contrôle d'architecture (un appel d'une autre ABI, x32 par exemple, tue le processus).
 Le programme BPF est produit une fois dans le processus modèle ; chaque enfant le charge par
@@ -41,16 +45,15 @@ ALLOWED = (
     "brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise",
     # temps, attente, threads déjà existants
     "clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64", "clock_nanosleep",
-    "clock_nanosleep_time64", "nanosleep", "gettimeofday", "time", "futex", "futex_time64",
-    "futex_waitv", "set_robust_list", "rseq", "sched_yield", "sched_getaffinity", "getcpu",
-    "restart_syscall",
+    "clock_nanosleep_time64", "nanosleep", "gettimeofday", "time", "set_robust_list", "rseq",
+    "sched_yield", "getcpu", "restart_syscall",
     # signaux vers soi-même uniquement (minuteries, masque, gestionnaires)
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack", "rt_sigpending",
     "rt_sigsuspend", "rt_sigtimedwait", "rt_sigtimedwait_time64", "setitimer", "getitimer", "alarm",
     # identité et ressources (lecture)
     "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
-    "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "getrlimit", "ugetrlimit",
-    "getrusage", "times", "uname", "sysinfo", "getrandom",
+    "getresgid", "getgroups", "getpgrp", "getrlimit", "ugetrlimit", "getrusage", "times", "uname",
+    "sysinfo", "getrandom",
     # fin du processus
     "exit", "exit_group",
 )
@@ -58,6 +61,7 @@ ALLOWED = (
 O_WRONLY, O_RDWR, O_CREAT, O_TRUNC = 0o1, 0o2, 0o100, 0o1000
 O_TMPFILE_FLAG = 0o20000000  # __O_TMPFILE (O_TMPFILE = __O_TMPFILE | O_DIRECTORY)
 WRITE_FLAGS = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_TMPFILE_FLAG
+FUTEX_PRIVATE_FLAG = 128
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
 ALLOWED_FCNTL = (F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC)
 TCGETS, FIONREAD, FIONBIO, FIONCLEX, FIOCLEX = 0x5401, 0x541B, 0x5421, 0x5450, 0x5451
@@ -106,7 +110,11 @@ def compile_filter() -> CompiledFilter:
         add(sc.ALLOW, "fcntl64", sc.Arg(1, sc.EQ, command))
     for request in ALLOWED_IOCTL:
         add(sc.ALLOW, "ioctl", sc.Arg(1, sc.EQ, request))
-    add(sc.ALLOW, "prlimit64", sc.Arg(2, sc.EQ, 0))
+    add(sc.ALLOW, "prlimit64", sc.Arg(0, sc.EQ, 0), sc.Arg(2, sc.EQ, 0))
+    for name in ("getsid", "getpgid", "sched_getaffinity"):
+        add(sc.ALLOW, name, sc.Arg(0, sc.EQ, 0))
+    for name in ("futex", "futex_time64"):
+        add(sc.ALLOW, name, sc.Arg(1, sc.MASKED_EQ, FUTEX_PRIVATE_FLAG, FUTEX_PRIVATE_FLAG))
     with tempfile.TemporaryFile() as out:
         flt.export_bpf(out)
         out.seek(0)

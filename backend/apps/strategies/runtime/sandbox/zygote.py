@@ -74,7 +74,6 @@ class Zygote:
         self.control = control
         self.handlers = handlers
         self.confinement = confinement
-        self.devnull = os.open(os.devnull, os.O_RDWR)
         self.children: dict[int, int] = {}  # pid → id de la requête
         self.pid = os.getpid()
 
@@ -85,8 +84,7 @@ class Zygote:
         if pid == 0:  # enfant : ne revient jamais
             try:
                 child_main(confinement=self.confinement, handler=handler, limits=limits,
-                           request_fd=request_fd, reply_fd=reply_fd, devnull_fd=self.devnull,
-                           zygote_pid=self.pid)
+                           request_fd=request_fd, reply_fd=reply_fd, zygote_pid=self.pid)
             finally:
                 os._exit(71)
         return pid
@@ -132,7 +130,10 @@ class Zygote:
 
     # --- ordres du parent ------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
-        self.control.send(json.dumps(message).encode())
+        try:
+            self.control.send(json.dumps(message).encode())
+        except OSError:
+            pass  # parent parti : le modèle s'arrête à la prochaine lecture du socket
 
     def handle(self, message: dict[str, Any], fds: list[int]) -> None:
         op, job = message.get("op"), message.get("id")
