@@ -118,6 +118,9 @@ test('créer une stratégie, voir l’erreur à la ligne 5, corriger, enregistre
   await ensureLoggedIn(page, CREDS)
   await patchProfile({ ai_provider: 'none' })
   await openMenuPage(page, { label: 'Stratégies', path: '/strategies' })
+  // Linux avec seccomp + Landlock (CI, démo) : le confinement est complet, mention discrète.
+  await page.locator('[data-testid="sandbox-ok"]').waitFor()
+  assert.equal(await page.locator('[data-testid="sandbox-warning"]').count(), 0)
 
   await page.click('[data-testid="strategy-new"]')
   const dialog = page.locator('[data-testid="strategy-name-dialog"]')
