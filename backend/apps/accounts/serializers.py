@@ -7,6 +7,7 @@ from rest_framework import serializers
 from apps.accounts.models import User
 from apps.core.access import user_sees_all
 from apps.core.crypto import mask_secret
+from apps.core.validators import drf_validate, validate_api_secret, validate_service_base_url
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -27,6 +28,7 @@ class UserSerializer(serializers.ModelSerializer):
             "ollama_url",
             "ollama_model",
             "is_dev",
+            "is_staff",
         ]
         read_only_fields = fields
 
@@ -55,10 +57,48 @@ class PreferencesSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=500, write_only=True
     )
     openrouter_model = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    ollama_url = serializers.URLField(required=False, allow_blank=True)
+    ollama_url = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                       trim_whitespace=True)
     ollama_model = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+    def validate_ollama_url(self, value: str) -> str:
+        return drf_validate(validate_service_base_url, value)
+
+    def validate_ai_api_key(self, value: str) -> str:
+        return drf_validate(validate_api_secret, value)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
     current_password = serializers.CharField(trim_whitespace=False)
     new_password = serializers.CharField(trim_whitespace=False, max_length=256)
+
+
+class UserAdminSerializer(serializers.Serializer):
+    """Un compte vu par un administrateur (Mon Compte › Utilisateurs)."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    live_strategies = serializers.IntegerField()
+    open_positions = serializers.IntegerField()
+    is_self = serializers.BooleanField()
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z", max_length=150,
+        error_messages={"invalid": "Lettres, chiffres et @ . + - _ uniquement, sans espace."})
+    password = serializers.CharField(trim_whitespace=False, max_length=256)
+    is_staff = serializers.BooleanField(required=False, default=False)
+
+
+class UserAdminUpdateSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField(required=False)
+    is_staff = serializers.BooleanField(required=False)
+
+
+class UserPasswordResetSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, max_length=256)

@@ -7,12 +7,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, LimitReachedError
 
 _USER_LIMIT_LOCK = 7_301_001  # verrou consultatif PostgreSQL sérialisant les créations
+#: Nom du déclencheur qui tient la limite dans la base (migration accounts 0003).
+USER_CAP_CONSTRAINT = "users_max_5"
+
+
+def user_cap_violated(exc: BaseException) -> bool:
+    """Vrai si `exc` vient du déclencheur de la limite d'utilisateurs."""
+    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
+    return getattr(diag, "constraint_name", None) == USER_CAP_CONSTRAINT
 
 
 def _lock_user_creation() -> None:
@@ -36,7 +44,15 @@ def user_create(*, username: str, password: str, **fields: Any) -> User:
     user = User(username=username, **fields)
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        if user_cap_violated(exc):
+            raise LimitReachedError(
+                f"Limite atteinte : Aristobot accepte au maximum {limit} utilisateurs."
+            ) from None
+        raise
     return user
 
 
@@ -65,3 +81,72 @@ def user_password_change(*, user: User, current_password: str, new_password: str
         ) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
+
+
+# --- Gestion des utilisateurs par un administrateur (Mon Compte › Utilisateurs) -----------------
+def _trading_summary() -> dict[int, dict[str, int]]:
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.ARISTOBOT_USER_TRADING_SUMMARY)()
+
+
+def users_with_trading() -> list[tuple[User, dict[str, int]]]:
+    """Tous les utilisateurs (par nom) avec leurs stratégies live et positions ouvertes."""
+    summary = _trading_summary()
+    empty = {"live_strategies": 0, "open_positions": 0}
+    return [(user, summary.get(user.pk, empty)) for user in User.objects.order_by("username")]
+
+
+def _guard_self(*, actor: User, user: User, action: str) -> None:
+    if actor.pk == user.pk:
+        raise AristobotError(f"Vous ne pouvez pas {action} votre propre compte.", status_code=409)
+
+
+@transaction.atomic
+def user_admin_update(*, actor: User, user: User, **fields: Any) -> User:
+    """Active / désactive un compte ou change son rôle d'administrateur (pas le sien)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if fields.get("is_active") is False:
+        _guard_self(actor=actor, user=user, action="désactiver")
+    if fields.get("is_staff") is False:
+        _guard_self(actor=actor, user=user, action="retirer le rôle d'administrateur de")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if fields:
+        user.save(update_fields=list(fields))
+    return user
+
+
+def user_password_reset(*, user: User, password: str) -> None:
+    """Nouveau mot de passe choisi par un administrateur (les sessions de l'utilisateur tombent)."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        messages = list(exc.messages)
+        raise AristobotError("Mot de passe refusé : " + " ".join(messages),
+                             errors={"password": messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def user_delete(*, actor: User, user: User, confirm: bool = False) -> None:
+    """Supprime un compte et tout ce qui lui appartient (brokers, stratégies, historique).
+
+    S'il a des stratégies live ou des positions ouvertes, une confirmation est exigée (409
+    `user_has_live_strategies` avec les nombres) ; confirmé, ses stratégies sont arrêtées et
+    retirées d'abord (réglage ARISTOBOT_USER_RELEASE), les positions restant sur l'exchange.
+    """
+    from django.utils.module_loading import import_string
+
+    _guard_self(actor=actor, user=user, action="supprimer")
+    counts = _trading_summary().get(user.pk, {"live_strategies": 0, "open_positions": 0})
+    if (counts["live_strategies"] or counts["open_positions"]) and not confirm:
+        live, positions = counts["live_strategies"], counts["open_positions"]
+        raise AristobotError(
+            f"« {user.username} » a {live} stratégie(s) live et {positions} position(s) ouverte(s) : "
+            "confirmez la suppression (les stratégies seront arrêtées ; les positions restent "
+            "ouvertes sur l'exchange et ne seront plus surveillées).",
+            status_code=409, code="user_has_live_strategies", extra=counts)
+    import_string(settings.ARISTOBOT_USER_RELEASE)(user=user)
+    user.delete()

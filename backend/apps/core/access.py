@@ -36,3 +36,20 @@ def owned_get(queryset: QuerySet[M], user: Any, pk: Any, *, label: str = "Objet"
         return owned(queryset, user).get(pk=int(pk))
     except (ValueError, TypeError, queryset.model.DoesNotExist):
         raise NotFoundError(f"{label} introuvable (id {pk}).") from None
+
+
+def request_ip(request: Any) -> str | None:
+    """Adresse du client ; `X-Forwarded-For` n'est cru que venant d'un proxy de confiance
+    (ARISTOBOT_WEBHOOK_TRUSTED_PROXIES) : sa dernière entrée, si c'est une adresse valide."""
+    import ipaddress
+
+    remote = request.META.get("REMOTE_ADDR")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if remote and forwarded and remote in set(settings.ARISTOBOT_WEBHOOK_TRUSTED_PROXIES):
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            ipaddress.ip_address(candidate)
+            return candidate
+        except ValueError:
+            return remote
+    return remote

@@ -50,3 +50,13 @@ class ConflictError(AristobotError):
     """L'action contredit l'état actuel des données."""
 
     status_code = 409
+
+
+class ThrottledError(AristobotError):
+    """Trop de requêtes : 429 avec l'en-tête Retry-After (secondes)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after + 0.999))

@@ -16,6 +16,28 @@ def live_active_strategies(*, now: datetime) -> QuerySet[ActiveStrategy]:
     return ActiveStrategy.objects.filter(is_active=True, start_date__lte=now, end_date__gte=now)
 
 
+def trading_summary_by_user(*, now: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Par utilisateur : stratégies live (actives dans leur plage de dates) et positions ouvertes.
+
+    Branché dans `accounts` par le réglage ARISTOBOT_USER_TRADING_SUMMARY (accounts n'importe pas
+    le moteur).
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    summary: dict[int, dict[str, int]] = {}
+    live = live_active_strategies(now=now or timezone.now()).values("user_id").annotate(n=Count("id"))
+    for row in live:
+        summary.setdefault(row["user_id"], {"live_strategies": 0, "open_positions": 0})
+        summary[row["user_id"]]["live_strategies"] = row["n"]
+    positions = (Position.objects.filter(status=Position.Status.OPEN).values("user_id")
+                 .annotate(n=Count("id")))
+    for row in positions:
+        summary.setdefault(row["user_id"], {"live_strategies": 0, "open_positions": 0})
+        summary[row["user_id"]]["open_positions"] = row["n"]
+    return summary
+
+
 def open_position_get(*, active: ActiveStrategy) -> Position | None:
     """La position ouverte de la stratégie active (au plus une)."""
     return Position.objects.filter(active_strategy=active, status=Position.Status.OPEN).first()

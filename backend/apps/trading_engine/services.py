@@ -105,6 +105,24 @@ def active_strategy_stop(*, active: ActiveStrategy, confirm: bool = False) -> Ac
 
 
 @transaction.atomic
+def user_trading_release(*, user: User) -> int:
+    """Avant la suppression d'un utilisateur : ses stratégies actives sont arrêtées (bouton Stop,
+    confirmé) puis retirées avec leurs positions, pour que rien ne trade plus en son nom.
+
+    Les positions ouvertes restent sur l'exchange (rien n'est vendu sans le propriétaire).
+    Branché dans `accounts` par le réglage ARISTOBOT_USER_RELEASE. Renvoie le nombre de
+    stratégies actives retirées.
+    """
+    actives = list(ActiveStrategy.objects.select_for_update().filter(user=user))
+    for active in actives:
+        if active.is_active:
+            active_strategy_stop(active=active, confirm=True)
+    Position.objects.filter(user=user).delete()
+    ActiveStrategy.objects.filter(user=user).delete()
+    return len(actives)
+
+
+@transaction.atomic
 def active_strategy_suspend(*, active: ActiveStrategy) -> ActiveStrategy:
     """Bouton « Suspendre » : `is_active=False`, dates conservées."""
     active = _locked(active)

@@ -113,16 +113,29 @@ def test_at_most_five_users() -> None:
     assert User.objects.count() == 5
 
 
-def test_init_aristobot_is_idempotent_and_prints_passwords(monkeypatch, capsys) -> None:
+def test_init_aristobot_is_idempotent_makes_admins_and_never_prints_configured_passwords(
+        monkeypatch, capsys) -> None:
     monkeypatch.setenv("ARISTOBOT_DEV_PASSWORD", "dev-secret-1")
     monkeypatch.setenv("ARISTOBOT_DAC_PASSWORD", "dac-secret-2")
     call_command("init_aristobot")
     call_command("init_aristobot")
     out = capsys.readouterr().out
-    assert "dev-secret-1" in out and "dac-secret-2" in out
-    assert "déjà présent" in out
+    assert "dev-secret-1" not in out and "dac-secret-2" not in out
+    assert "celui de ARISTOBOT_DEV_PASSWORD" in out and "déjà présent" in out
     assert set(User.objects.values_list("username", flat=True)) == {"dev", "dac"}
     assert User.objects.get(username="dac").check_password("dac-secret-2")
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {"dev", "dac"}
+
+
+def test_init_aristobot_prints_a_generated_password_once(monkeypatch, capsys) -> None:
+    monkeypatch.delenv("ARISTOBOT_DEV_PASSWORD", raising=False)
+    monkeypatch.delenv("ARISTOBOT_DAC_PASSWORD", raising=False)
+    call_command("init_aristobot")
+    first = capsys.readouterr().out
+    password = first.split("« dev » (administrateur) créé, mot de passe : ")[1].split()[0]
+    assert User.objects.get(username="dev").check_password(password)
+    call_command("init_aristobot")
+    assert password not in capsys.readouterr().out
 
 
 @override_settings(DEBUG_ARISTOBOT=True)

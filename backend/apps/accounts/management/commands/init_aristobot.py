@@ -1,4 +1,8 @@
-"""Crée les utilisateurs `dev` et `dac` (idempotent) et affiche leurs mots de passe."""
+"""Crée les utilisateurs `dev` et `dac`, administrateurs (idempotent).
+
+Un mot de passe tiré au hasard est affiché une seule fois, à la création ; un mot de passe pris
+dans l'environnement n'est jamais affiché (il est déjà connu de qui l'a défini).
+"""
 
 from __future__ import annotations
 
@@ -22,17 +26,21 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 password = wanted or secrets.token_urlsafe(12)
-                user_create(username=username, password=password, is_staff=(username == "dev"))
+                user_create(username=username, password=password, is_staff=True)
+                shown = f"celui de {env_var}" if wanted else password
                 self.stdout.write(
-                    self.style.SUCCESS(f"Utilisateur « {username} » créé, mot de passe : {password}")
+                    self.style.SUCCESS(f"Utilisateur « {username} » (administrateur) créé, mot de "
+                                       f"passe : {shown}")
                 )
-            elif wanted and not user.check_password(wanted):
+                continue
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            if wanted and not user.check_password(wanted):
                 user.set_password(wanted)
                 user.save(update_fields=["password"])
-                self.stdout.write(
-                    f"Utilisateur « {username} » existant : mot de passe mis à jour depuis "
-                    f"{env_var} : {wanted}"
-                )
+                self.stdout.write(f"Utilisateur « {username} » existant : mot de passe remplacé par "
+                                  f"celui de {env_var}")
             else:
-                shown = wanted or "(inchangé, défini lors de la création)"
-                self.stdout.write(f"Utilisateur « {username} » déjà présent, mot de passe : {shown}")
+                self.stdout.write(f"Utilisateur « {username} » (administrateur) déjà présent, mot de "
+                                  "passe inchangé")
