@@ -19,6 +19,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["CHANNEL_LAYER_PREFIX"]
+    # Hachage rapide des mots de passe en test (PBKDF2 coûte ~0,3 s par connexion) : les tests
+    # de sécurité vérifient la logique, pas la résistance du hachage de production.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -64,3 +67,12 @@ def logged_client(make_user):  # noqa: ANN001, ANN201
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():  # noqa: ANN202
+    """Débits en mémoire remis à zéro à chaque test (webhooks, connexion) : pas de fuite entre tests."""
+    yield
+    from apps.core.ratelimit import clear_all
+
+    clear_all()

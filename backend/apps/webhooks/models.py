@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.core.fields import EncryptedTextField
+
 
 class WebhookConfig(models.Model):
     """Jeton d'URL et secret du point d'entrée webhook d'un utilisateur."""
@@ -14,7 +16,8 @@ class WebhookConfig(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_config"
     )
     token = models.CharField(max_length=64, unique=True)
-    secret = models.CharField(max_length=128, blank=True, default="")
+    # Chiffré au repos comme les clés d'API ; montré à son propriétaire sur la page Webhooks.
+    secret = EncryptedTextField(blank=True, default="")
     ip_allowlist_enabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,19 +12,24 @@ import hmac
 import ipaddress
 import logging
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core import groups
 from apps.core.exception_handler import flatten_errors, validation_detail
+from apps.core.ratelimit import SlidingWindowLimiter
 from apps.webhooks.models import Webhook, WebhookConfig
-from apps.webhooks.payload import WebhookPayloadSerializer, parse_body
+from apps.webhooks.payload import WebhookPayloadSerializer, parse_body, payload_redact, raw_redact
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +43,85 @@ MSG_WEBHOOK_LOGGED = "webhook.logged"
 
 @dataclass
 class ReceiveOutcome:
-    webhook: Webhook
+    webhook: Webhook | None  # None : rien d'enregistré (jeton inconnu, débit dépassé)
     http_status: int
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# --- Débit et métriques du point d'entrée public ------------------------------------------------
+@dataclass
+class WebhookMetrics:
+    """Compteurs du processus (depuis son démarrage) ; un résumé journalisé au plus chaque minute."""
+
+    unknown_token: int = 0
+    rate_limited: int = 0
+    since: float = field(default_factory=time.time)
+    _pending_unknown: int = 0
+    _last_log: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def unknown(self) -> None:
+        with self._lock:
+            self.unknown_token += 1
+            self._pending_unknown += 1
+            now = time.monotonic()
+            if now - self._last_log < 60:
+                return
+            count, self._pending_unknown, self._last_log = self._pending_unknown, 0, now
+        logger.warning("Webhooks : %d requête(s) vers un jeton inconnu (ignorée(s), rien "
+                       "d'enregistré) ; total depuis le démarrage : %d", count, self.unknown_token)
+
+    def limited(self) -> None:
+        with self._lock:
+            self.rate_limited += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        from datetime import UTC, datetime
+
+        return {"unknown_token": self.unknown_token, "rate_limited": self.rate_limited,
+                "since": datetime.fromtimestamp(self.since, UTC).isoformat()}
+
+
+metrics = WebhookMetrics()
+_limiters: dict[str, SlidingWindowLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def _limiter(kind: str) -> SlidingWindowLimiter:
+    limit = int(getattr(settings, f"ARISTOBOT_WEBHOOK_RATE_PER_{kind.upper()}", 60))
+    with _limiters_lock:
+        limiter = _limiters.get(kind)
+        if limiter is None or limiter.limit != limit:
+            limiter = _limiters[kind] = SlidingWindowLimiter(limit, 60.0)
+        return limiter
+
+
+def webhook_rate_check(*, token: str, ip: str | None) -> ReceiveOutcome | None:
+    """429 si le jeton ou l'adresse dépasse son débit par minute (rien n'est enregistré)."""
+    import math
+
+    waits = [_limiter("ip").hit(f"ip:{ip or '?'}"), _limiter("token").hit(f"token:{token[:64]}")]
+    wait = max(waits)
+    if not wait:
+        return None
+    metrics.limited()
+    seconds = max(1, math.ceil(wait))
+    return ReceiveOutcome(None, 429, {"detail": f"Trop d'alertes reçues : réessayez dans {seconds} s."},
+                          {"Retry-After": str(seconds)})
+
+
+def webhook_metrics() -> dict[str, Any]:
+    return metrics.snapshot()
+
+
+def webhooks_prune(*, now: Any = None) -> int:
+    """Efface le corps brut et les en-têtes des webhooks plus vieux que la durée de conservation
+    (ARISTOBOT_WEBHOOK_RETENTION_DAYS, 30 jours) ; la ligne du journal reste. Renvoie le nombre."""
+    days = int(getattr(settings, "ARISTOBOT_WEBHOOK_RETENTION_DAYS", 30))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return (Webhook.objects.filter(received_at__lt=cutoff).exclude(raw_body="", headers={})
+            .update(raw_body="", headers={}))
 
 
 def webhook_config_get_or_create(*, user: User) -> WebhookConfig:
@@ -109,19 +190,32 @@ def webhook_receive(
     remote_addr: str | None,
     headers: dict[str, str],
 ) -> ReceiveOutcome:
-    """Valide, enregistre puis qualifie une requête webhook. Ne passe aucun ordre."""
+    """Valide, enregistre puis qualifie une requête webhook. Ne passe aucun ordre.
+
+    Jeton inconnu : rien n'est enregistré (compté dans `metrics`). Sinon chaque tentative est
+    enregistrée, SANS le secret (ni dans le message, ni dans le corps brut, même faux).
+    """
     config = WebhookConfig.objects.select_related("user").filter(token=token).first()
+    if config is None:
+        metrics.unknown()
+        return ReceiveOutcome(None, 404, {"detail": "Jeton de webhook inconnu."})
     ip = client_ip(remote_addr=remote_addr, forwarded_for=headers.get("x-forwarded-for"))
     payload, parse_error = parse_body(raw_body)
-    kept_headers = {k: v for k, v in headers.items() if k in HEADERS_OF_INTEREST}
+    given_secret = payload.get("secret") if payload is not None else None
+    given = given_secret if isinstance(given_secret, str) else ""
+    # Secrets masqués partout : celui du compte, et un secret faux assez long pour ne pas masquer
+    # des mots ordinaires (le champ `secret` lui-même est toujours retiré).
+    known = [config.secret] + ([given] if len(given) >= 6 else [])
+    kept_headers = {k: v[:300] for k, v in headers.items() if k in HEADERS_OF_INTEREST}
+    text = raw_body.decode("utf-8", errors="replace")
     webhook = Webhook(
-        user=config.user if config else None,
-        payload=payload,
-        raw_body=raw_body.decode("utf-8", errors="replace")[:20000],
-        content_type=content_type[:120],
+        user=config.user,
+        payload=payload_redact(payload, known),
+        raw_body=raw_redact(text, payload, known)[:20000],
+        content_type=content_type[:120].replace("\x00", ""),
         source_ip=ip,
         headers=kept_headers,
-        source=str((payload or {}).get("source") or "tradingview")[:80],
+        source=str((payload or {}).get("source") or "tradingview")[:80].replace("\x00", ""),
     )
 
     def reject(status: int, message: str, errors: dict[str, Any] | None = None) -> ReceiveOutcome:
@@ -136,24 +230,20 @@ def webhook_receive(
             body["errors"] = errors
         return ReceiveOutcome(webhook, status, body)
 
-    if config is None:
-        return reject(404, "Jeton de webhook inconnu.")
     if config.ip_allowlist_enabled and ip not in TRADINGVIEW_IPS | set(
         settings.ARISTOBOT_WEBHOOK_EXTRA_IPS
     ):
         return reject(403, f"Adresse IP non autorisée : {ip}.")
     if payload is None:
         return reject(400, parse_error)
-    given_secret = str(payload.get("secret") or "")
-    if config.secret and not hmac.compare_digest(given_secret.encode(), config.secret.encode()):
+    if config.secret and not hmac.compare_digest(given.encode(), config.secret.encode()):
         return reject(401, "Secret du webhook invalide ou absent.")
     serializer = WebhookPayloadSerializer(data=payload)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
         return reject(400, validation_detail(errors), errors)
 
-    webhook.payload = {k: v for k, v in payload.items() if k != "secret"}
-    webhook.dedup_key = _dedup_key(payload, raw_body)
+    webhook.dedup_key = _dedup_key(webhook.payload, raw_body)  # id sans secret recopié
     webhook.status = Webhook.Status.PENDING
     webhook.http_status = 202
     try:

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
@@ -23,8 +24,11 @@ from apps.webhooks.models import Webhook
 from apps.webhooks.serializers import WebhookSerializer
 from apps.webhooks.services import (
     TRADINGVIEW_IPS,
+    client_ip,
     webhook_config_get_or_create,
     webhook_config_regenerate,
+    webhook_metrics,
+    webhook_rate_check,
     webhook_receive,
 )
 
@@ -40,10 +44,15 @@ async def receive(request: HttpRequest, token: str) -> JsonResponse:
     bien que des alertes simultanées ne sont pas sérialisées sur le thread unique des vues
     synchrones de Django sous ASGI.
     """
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    ip = client_ip(remote_addr=request.META.get("REMOTE_ADDR"),
+                   forwarded_for=headers.get("x-forwarded-for"))
+    limited = webhook_rate_check(token=token, ip=ip)
+    if limited is not None:  # débit dépassé : rien n'est lu ni enregistré
+        return _json(limited.body, limited.http_status, limited.headers)
     raw = request.body[: MAX_BODY + 1]
     if len(raw) > MAX_BODY:
-        return JsonResponse({"detail": "Corps trop volumineux (64 Ko au maximum)."}, status=413)
-    headers = {k.lower(): v for k, v in request.headers.items()}
+        return _json({"detail": "Corps trop volumineux (64 Ko au maximum)."}, 413)
     outcome = await sync_to_async(webhook_receive, thread_sensitive=False)(
         token=token,
         raw_body=raw,
@@ -51,7 +60,18 @@ async def receive(request: HttpRequest, token: str) -> JsonResponse:
         remote_addr=request.META.get("REMOTE_ADDR"),
         headers=headers,
     )
-    return JsonResponse(outcome.body, status=outcome.http_status, json_dumps_params={"ensure_ascii": False})
+    return _json(outcome.body, outcome.http_status, outcome.headers)
+
+
+def _json(body: dict, status: int, headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in (headers or {}).items():
+        response[name] = value
+    # Pas de ligne « Not Found: /api/webhooks/receive/<jeton>/ » de django.request : le jeton est
+    # un secret, et un balayage de jetons inconnus ne doit pas remplir le journal (résumé par
+    # minute dans `services.metrics`).
+    response._has_been_logged = True
+    return response
 
 
 def _config_payload(request: Request, config) -> dict:  # noqa: ANN001
@@ -85,11 +105,12 @@ class WebhookConfigSerializer(serializers.Serializer):
 
 
 class WebhookConfigView(APIView):
-    @extend_schema(summary="URL, jeton et secret du webhook de l'utilisateur")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="URL, jeton et secret du webhook de l'utilisateur")
     def get(self, request: Request) -> Response:
         return Response(_config_payload(request, webhook_config_get_or_create(user=request.user)))
 
-    @extend_schema(request=WebhookConfigSerializer, summary="Régénérer le jeton/secret, liste d'IP")
+    @extend_schema(request=WebhookConfigSerializer, responses=OpenApiTypes.OBJECT,
+                   summary="Régénérer le jeton/secret, liste d'IP")
     def post(self, request: Request) -> Response:
         serializer = WebhookConfigSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -112,6 +133,8 @@ class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = WebhookSerializer
 
     def get_queryset(self):  # noqa: ANN201
+        if getattr(self, "swagger_fake_view", False):  # génération du schéma OpenAPI
+            return Webhook.objects.none()
         first_trade = Trade.objects.filter(webhook=OuterRef("pk")).order_by("created_at", "pk")
         qs = owned(Webhook.objects.all(), self.request.user).annotate(
             trade_id=Subquery(first_trade.values("pk")[:1])
@@ -125,7 +148,17 @@ class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
         if text:
             match = (Q(source__icontains=text) | Q(raw_body__icontains=text)
                      | Q(error_message__icontains=text) | Q(source_ip__icontains=text))
-            if text.isdigit():
+            if text.isascii() and text.isdigit() and len(text) < 18:
                 match |= Q(pk=int(text))
             qs = qs.filter(match)
         return qs
+
+
+class WebhookMetricsView(APIView):
+    """Compteurs du point d'entrée public (administrateurs) : jetons inconnus, débits dépassés."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Métriques des webhooks (administrateurs)")
+    def get(self, request: Request) -> Response:
+        if not request.user.is_staff:
+            raise AristobotError("Réservé aux administrateurs.", status_code=403)
+        return Response(webhook_metrics())

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -39,11 +40,12 @@ from apps.trading_engine.engine.positions import executed, split_symbol
 from apps.trading_engine.engine.protection import WATCHED, TradeLinks, protection_place, protection_prices
 from apps.webhooks.models import Webhook
 from apps.webhooks.payload import WebhookPayloadSerializer
-from apps.webhooks.services import MSG_WEBHOOK_LOGGED
+from apps.webhooks.services import MSG_WEBHOOK_LOGGED, webhooks_prune
 
 logger = logging.getLogger("aristobot.engine")
 
 BATCH = 10
+PRUNE_INTERVAL_S = 3600.0  # effacement des corps bruts trop vieux (ARISTOBOT_WEBHOOK_RETENTION_DAYS)
 
 
 def _claim(webhook_id: int | None, limit: int) -> list[Webhook]:
@@ -69,9 +71,16 @@ class WebhookExecutor:
         self.executed = 0
 
     async def run(self, stop: asyncio.Event) -> None:
+        pruned_at = -PRUNE_INTERVAL_S
         while not stop.is_set():
             try:
                 await self.process_pending()
+                if time.monotonic() - pruned_at >= PRUNE_INTERVAL_S:
+                    pruned_at = time.monotonic()
+                    pruned = await sync_to_async(webhooks_prune)()
+                    if pruned:
+                        logger.info("Webhooks : corps bruts de %d alerte(s) effacés (conservation "
+                                    "dépassée)", pruned)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 — base indisponible : nouvel essai au prochain tour
@@ -137,7 +146,8 @@ class WebhookExecutor:
         brokers = Broker.objects.filter(user_id=user_id)
         wanted = (wanted or "").strip()
         if wanted:
-            broker = await brokers.filter(pk=int(wanted)).afirst() if wanted.isdigit() else None
+            numeric = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
+            broker = await brokers.filter(pk=int(wanted)).afirst() if numeric else None
             broker = broker or await brokers.filter(name__iexact=wanted).afirst()
             if broker is None:
                 raise AristobotError(f"Broker « {wanted} » introuvable pour cet utilisateur.")
