@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.backtest.models import BacktestResult
@@ -22,28 +24,40 @@ class BacktestResultSerializer(serializers.ModelSerializer):
         read_only_fields = [f.name for f in BacktestResult._meta.fields]
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class MomentField(serializers.Field):
     """Date `AAAA-MM-JJ` (UTC) ou date-heure ISO 8601 ; une date de fin couvre toute la journée."""
 
-    default_error_messages = {"invalid": "Date invalide : « {value} » (AAAA-MM-JJ ou ISO 8601)."}
+    default_error_messages = {
+        "invalid": "Date invalide : « {value} » (AAAA-MM-JJ ou ISO 8601).",
+        "range": "Date hors limites : « {value} » (années 1970 à 2200).",
+    }
 
     def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
         self.end = end
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> dt.datetime:
-        text = str(data).strip()
-        moment = parse_datetime(text) if "T" in text or " " in text else None
-        if moment is None:
-            day = parse_date(text) if len(text) == 10 else None
-            if day is None:
-                self.fail("invalid", value=text)
-            moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-            if self.end:
-                moment += dt.timedelta(days=1)  # fin exclusive : le jour indiqué est compris
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC)
+        if not isinstance(data, str | int | float) or isinstance(data, bool):
+            self.fail("invalid", value=type(data).__name__)
+        text = str(data).strip()[:64]
+        try:
+            moment = parse_datetime(text) if "T" in text or " " in text else None
+            if moment is None:
+                day = parse_date(text) if len(text) == 10 else None
+                if day is None:
+                    self.fail("invalid", value=text)
+                moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+                if self.end:
+                    moment += dt.timedelta(days=1)  # fin exclusive : le jour indiqué est compris
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            moment = moment.astimezone(dt.UTC)
+        except (ValueError, OverflowError):  # 2026-13-45, +25:00, 9999-12-31 + 1 jour…
+            self.fail("invalid", value=text)
+        if not 1970 <= moment.year <= 2200:
+            self.fail("range", value=text)
+        return moment
 
     def to_representation(self, value: dt.datetime) -> str:
         return value.isoformat()

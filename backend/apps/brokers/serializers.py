@@ -8,10 +8,23 @@ from rest_framework import serializers
 
 from apps.brokers.models import Broker
 from apps.core.crypto import mask_secret
-from apps.core.validators import ccxt_exchange_ids
+from apps.core.validators import ccxt_exchange_ids, drf_validate, validate_api_secret
 
 
-class BrokerSerializer(serializers.ModelSerializer):
+class ApiKeysMixin:
+    """Clés, secret et phrase d'API : ASCII imprimable sans espace ni saut de ligne (400 sinon)."""
+
+    def validate_api_key(self, value: str) -> str:
+        return drf_validate(validate_api_secret, value)
+
+    def validate_api_secret(self, value: str) -> str:
+        return drf_validate(validate_api_secret, value)
+
+    def validate_password(self, value: str) -> str:
+        return drf_validate(validate_api_secret, value)
+
+
+class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
     api_key = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=512)
     api_secret = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=512
@@ -72,7 +85,7 @@ class BrokerSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BrokerCheckSerializer(serializers.Serializer):
+class BrokerCheckSerializer(ApiKeysMixin, serializers.Serializer):
     """Entrée de `POST /api/brokers/check/` : clés non enregistrées (ou celles du broker `broker_id`)."""
 
     exchange = serializers.CharField(required=False, allow_blank=True, max_length=50)

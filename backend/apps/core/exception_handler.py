@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -73,7 +73,9 @@ def aristobot_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
         if exc.code:
             body["code"] = exc.code
         body.update(exc.extra)
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         errors = (
             {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
@@ -88,6 +90,10 @@ def aristobot_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
         return Response({"detail": "Ressource introuvable."}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": "Action non autorisée."}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DataError):  # entier hors limites, caractère refusé par la base…
+        logger.warning("Valeur refusée par la base : %s", str(exc).splitlines()[0][:200])
+        return Response({"detail": "Valeur refusée : hors limites ou invalide (nombre trop grand, "
+                                   "caractère interdit…)."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         logger.warning("Contrainte d'intégrité violée : %s", exc)
         return Response(
@@ -106,6 +112,10 @@ def aristobot_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
     if isinstance(exc, exceptions.APIException):
         message = _FRENCH_DEFAULTS.get(type(exc))
         detail = getattr(exc, "detail", None)
+        if isinstance(exc, exceptions.PermissionDenied) and detail \
+                and str(detail) != str(exceptions.PermissionDenied.default_detail) \
+                and "CSRF" not in str(detail):
+            message = str(detail)  # message français d'une permission de l'application
         if isinstance(exc, exceptions.PermissionDenied) and "CSRF" in str(detail):
             message = "Jeton CSRF manquant ou invalide : rechargez la page."
         if isinstance(exc, exceptions.ParseError):

@@ -16,16 +16,20 @@ from apps.core.models import Trade
 from apps.stats.selectors import INTERVALS, StatsFilters
 
 ISO_HINT = "format ISO attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z"
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def _parse_moment(value: str, *, field: str) -> date | datetime:
     text = value.strip().replace(" ", "+") if "T" in value else value.strip()
     try:
         parsed = parse_datetime(text) if "T" in text else parse_date(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
         raise serializers.ValidationError(f"Date « {field} » invalide : « {value} » ({ISO_HINT}).")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise serializers.ValidationError(
+            f"Date « {field} » hors limites : « {value} » (années {MIN_YEAR} à {MAX_YEAR}).")
     return parsed
 
 
@@ -49,7 +53,7 @@ class StatsQuerySerializer(serializers.Serializer):
         value = value.strip()
         if value in ("", "all"):
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
             raise serializers.ValidationError(
                 f"Filtre « broker » invalide : « {value} » (identifiant entier attendu)."
             )

@@ -84,6 +84,7 @@ class StrategyViewSet(OwnedModelViewSet):
         request=None,
         responses=StrategyValidationResultSerializer,
         summary="Valider le code enregistré d'une stratégie",
+        operation_id="strategies_validate_stored",
     )
     @action(detail=True, methods=["post"], url_path="validate")
     def validate_stored(self, request: Request, pk: str | None = None) -> Response:

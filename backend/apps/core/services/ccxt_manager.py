@@ -283,19 +283,28 @@ def _registry() -> _Registry:
         return registry
 
 
+def _usable(entry: _Entry | None, fingerprint: str) -> bool:
+    """L'instance en cache convient : mêmes clés et jamais fermée (une instance fermée lèverait
+    « instance was closed by the user » à chaque appel)."""
+    return (entry is not None and entry.fingerprint == fingerprint
+            and not getattr(entry.exchange, "closed_by_user", False))
+
+
 async def _get_or_build(
     registry: _Registry, table: dict[Any, _Entry], key: Any, credentials: ExchangeCredentials
 ) -> Any:
     fingerprint = credentials_fingerprint(credentials)
     entry = table.get(key)
-    if entry is not None and entry.fingerprint == fingerprint:
+    if _usable(entry, fingerprint):
         return entry.exchange
     async with registry.lock_for((id(table), key)):
         entry = table.get(key)
-        if entry is not None and entry.fingerprint == fingerprint:
+        if _usable(entry, fingerprint):
             return entry.exchange
         exchange = exchange_build(credentials=credentials)
-        if entry is not None:
+        if entry is not None and getattr(entry.exchange, "closed_by_user", False):
+            logger.info("Instance CCXT fermée pour %s : remplacée", key)
+        elif entry is not None:
             logger.info("Clés ou mode modifiés pour %s : nouvelle instance CCXT", key)
             registry.retire(entry.exchange)
         table[key] = _Entry(fingerprint=fingerprint, exchange=exchange)

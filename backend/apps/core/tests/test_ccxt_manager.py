@@ -55,6 +55,21 @@ async def test_instance_is_rebuilt_when_keys_or_testnet_change(sim, make_broker)
     assert first.session is None and second.session is None and third.session is None
 
 
+async def test_a_closed_instance_is_never_handed_out_again(sim, make_broker) -> None:  # noqa: F811
+    """« instance was closed by the user » (502) : une instance fermée par ailleurs est remplacée."""
+    broker = await sync_to_async(make_broker)()
+    first = await exchange_get(broker=broker)
+    await first.close()
+    public = await public_exchange_get(exchange_id="binance")
+    await public.close()
+    second = await exchange_get(broker=broker)
+    assert second is not first and not second.closed_by_user
+    await second.fetch_balance()  # utilisable : aucune ExchangeClosedByUser
+    fresh_public = await public_exchange_get(exchange_id="binance")
+    assert fresh_public is not public
+    await fresh_public.fetch_ticker("BTC/USDT")
+
+
 async def test_close_all_closes_every_instance_of_the_loop(sim, make_broker) -> None:  # noqa: F811
     brokers = [await sync_to_async(make_broker)() for _ in range(2)]
     exchanges = [await exchange_get(broker=b) for b in brokers]

@@ -52,21 +52,6 @@ def _headers(config: AiConfig) -> dict[str, str]:
     return headers
 
 
-def _provider_message(config: AiConfig, body: Any, raw: str = "") -> str:
-    """Le message d'erreur du fournisseur (`{"error": {"message"}}` ou `{"error": "…"}`), nettoyé."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        message = str(error.get("message") or "")
-    elif error:
-        message = str(error)
-    else:
-        message = raw
-    message = " ".join(config.scrub(message).split())
-    if len(message) > _MAX_PROVIDER_MESSAGE:
-        message = message[:_MAX_PROVIDER_MESSAGE] + "…"
-    return message
-
-
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
@@ -77,9 +62,9 @@ def _json_or_none(response: httpx.Response) -> Any:
 def _http_error(config: AiConfig, response: httpx.Response, path: str) -> AiProviderError:
     status = response.status_code
     label, model = config.label, config.model
-    body = _json_or_none(response)
-    detail = _provider_message(config, body, "" if body is not None else response.text)
-    suffix = f" Réponse : « {detail} »." if detail else ""
+    # Le corps de la réponse n'est jamais recopié dans le message (ni la clé, ni une page d'un
+    # service interne joint par erreur) : seul le statut HTTP est interprété.
+    suffix = ""
     if status in (401, 403) and config.provider == OPENROUTER:
         text = f"OpenRouter a refusé la clé API ({status}) : vérifiez-la dans Mon Compte."
     elif status in (401, 403):
@@ -144,10 +129,10 @@ async def _call(config: AiConfig, method: str, path: str, *, body: dict[str, Any
     if data is None:
         raise _bad_answer(config, "corps JSON illisible")
     if isinstance(data, dict) and data.get("error"):
-        # OpenRouter peut répondre 200 avec une erreur du fournisseur en aval.
-        message = _provider_message(config, data)
-        raise AiProviderError(f"{config.label} a renvoyé une erreur : « {message} ».",
-                              code="ai_provider_error")
+        # OpenRouter peut répondre 200 avec une erreur du fournisseur en aval (non recopiée).
+        raise AiProviderError(f"{config.label} a renvoyé une erreur pour le modèle « {config.model} » "
+                              "(réponse du fournisseur non affichée) : réessayez ou changez de "
+                              "modèle.", code="ai_provider_error")
     return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.validators import drf_validate, validate_api_secret, validate_service_base_url
 from apps.strategies.ai.prompts import MAX_PROMPT_CHARS
 
 
@@ -34,6 +35,12 @@ class AiConnectionTestSerializer(serializers.Serializer):
     openrouter_model = serializers.CharField(required=False, allow_blank=True, max_length=120)
     ollama_url = serializers.CharField(required=False, allow_blank=True, max_length=200)
     ollama_model = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+    def validate_ollama_url(self, value: str) -> str:
+        return drf_validate(validate_service_base_url, value)
+
+    def validate_ai_api_key(self, value: str) -> str:
+        return drf_validate(validate_api_secret, value)
 
 
 class AiConnectionResultSerializer(serializers.Serializer):

@@ -90,13 +90,20 @@ def test_unreachable_ollama(logged_client, make_user) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize(("payload", "detail"), [
     ({}, AI_DISABLED_MESSAGE),
-    ({"ai_provider": "ollama", "ollama_url": "localhost:11434"}, "URL Ollama invalide"),
     ({"ai_provider": "openrouter"}, "Aucune clé API OpenRouter enregistrée"),
 ])
 def test_incomplete_config_fails_without_network(logged_client, make_user, fake_ai,  # noqa: ANN001
                                                  payload: dict, detail: str) -> None:
     body = logged_client(make_user()).post(TEST_URL, payload, format="json").json()
     assert body["ok"] is False and body["detail"].startswith(detail)
+    assert fake_ai.requests == []
+
+
+def test_a_malformed_ollama_url_is_refused_at_input(logged_client, make_user, fake_ai) -> None:  # noqa: ANN001
+    response = logged_client(make_user()).post(
+        TEST_URL, {"ai_provider": "ollama", "ollama_url": "localhost:11434"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Données invalides — ollama_url : URL invalide")
     assert fake_ai.requests == []
 
 

@@ -479,7 +479,7 @@ class Sandbox:
 
 def _env_int(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 def _write_all(child: Child, data: bytes, deadline: float) -> None:
