@@ -9,17 +9,18 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from apps.core.ws_auth import DebugAristobotWsMiddleware  # noqa: E402
+from apps.core.ws_origin import SameOriginValidator  # noqa: E402
 from aristobot.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # Fichiers statiques de Django (admin, Swagger UI) servis par Daphne, comme runserver.
         "http": ASGIStaticFilesHandler(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
+        # Origine : même hôte ET même port que l'application (ou CSRF_TRUSTED_ORIGINS).
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(DebugAristobotWsMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }

@@ -46,6 +46,8 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list(
 
 INSTALLED_APPS = [
     "daphne",
+    # Avant django.contrib.auth : sa commande `createsuperuser` (limite de 5 en français) prime.
+    "apps.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,7 +59,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI servi localement (aucun CDN : l'app marche hors ligne)
     "apps.core",
-    "apps.accounts",
     "apps.brokers",
     "apps.market_data",
     "apps.strategies",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,13 +150,33 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # la SPA lit le cookie pour l'en-tête X-CSRFToken
 
+# Déploiement derrière HTTPS (voir .env.example) : cookies sécurisés, HSTS, redirection vers HTTPS.
+# Valeurs par défaut adaptées à l'usage local en http://127.0.0.1 ; `manage.py check --deploy`
+# est propre quand elles sont activées.
+SESSION_COOKIE_SECURE: bool = env.bool("ARISTOBOT_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT: bool = env.bool("ARISTOBOT_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS: int = env.int("ARISTOBOT_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("ARISTOBOT_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD: bool = env.bool("ARISTOBOT_HSTS_PRELOAD", default=False)
+if env.bool("ARISTOBOT_BEHIND_HTTPS_PROXY", default=False):  # le proxy pose X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+# Administration Django (/admin/) : absente sauf si ARISTOBOT_ADMIN_ENABLED=True.
+ARISTOBOT_ADMIN_ENABLED: bool = env.bool("ARISTOBOT_ADMIN_ENABLED", default=False)
+# Connexion : échecs tolérés par nom d'utilisateur et par adresse IP sur 15 minutes (au-delà : 429).
+ARISTOBOT_LOGIN_FAILURES_PER_USER: int = env.int("ARISTOBOT_LOGIN_FAILURES_PER_USER", default=5)
+ARISTOBOT_LOGIN_FAILURES_PER_IP: int = env.int("ARISTOBOT_LOGIN_FAILURES_PER_IP", default=20)
+ARISTOBOT_LOGIN_WINDOW_S: int = env.int("ARISTOBOT_LOGIN_WINDOW_S", default=900)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exception_handler.aristobot_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
@@ -194,7 +216,10 @@ LOGGING = {
     "formatters": {
         "simple": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    # Aucun secret dans une ligne de journal (URL avec identifiants, signatures, jetons…).
+    "filters": {"redact": {"()": "apps.core.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple",
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -204,6 +229,10 @@ LOGGING = {
 
 # Fonction qui calcule la barre de statut d'un utilisateur (le cœur ne dépend pas de `stats`).
 ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"
+# Gestion des utilisateurs (accounts n'importe pas le moteur) : stratégies live et positions par
+# utilisateur, et arrêt de ses stratégies avant sa suppression.
+ARISTOBOT_USER_TRADING_SUMMARY = "apps.trading_engine.selectors.trading_summary_by_user"
+ARISTOBOT_USER_RELEASE = "apps.trading_engine.services.user_trading_release"
 
 # Webhooks : proxies dont l'en-tête X-Forwarded-For est cru, IP autorisées en plus de TradingView.
 ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])
@@ -221,3 +250,9 @@ ARISTOBOT_AI_TIMEOUT_S: float = env.float("ARISTOBOT_AI_TIMEOUT_S", default=60.0
 ARISTOBOT_BACKTEST_TIMEOUT_S: float = env.float("ARISTOBOT_BACKTEST_TIMEOUT_S", default=1800.0)
 ARISTOBOT_BACKTEST_MEMORY_MB: int = env.int("ARISTOBOT_BACKTEST_MEMORY_MB", default=4096)
 ARISTOBOT_BACKTEST_MAX_RESULT_MB: int = env.int("ARISTOBOT_BACKTEST_MAX_RESULT_MB", default=64)
+
+# Point d'entrée public des webhooks : débit par jeton et par adresse IP (requêtes par minute ;
+# au-delà : 429, rien d'enregistré) et conservation du corps brut des alertes (jours).
+ARISTOBOT_WEBHOOK_RATE_PER_TOKEN: int = env.int("ARISTOBOT_WEBHOOK_RATE_PER_TOKEN", default=60)
+ARISTOBOT_WEBHOOK_RATE_PER_IP: int = env.int("ARISTOBOT_WEBHOOK_RATE_PER_IP", default=120)
+ARISTOBOT_WEBHOOK_RETENTION_DAYS: int = env.int("ARISTOBOT_WEBHOOK_RETENTION_DAYS", default=30)

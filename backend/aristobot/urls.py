@@ -1,13 +1,16 @@
 """Routes HTTP : API REST sous /api/, schéma OpenAPI, admin, puis la SPA en repli."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.urls import users_urlpatterns
 from apps.core import views as core_views
 
 api_patterns = [
     path("auth/", include("apps.accounts.urls")),
+    path("", include(users_urlpatterns)),
     path("", include("apps.core.urls")),
     path("", include("apps.brokers.urls")),
     path("", include("apps.market_data.urls")),
@@ -24,7 +27,8 @@ api_patterns = [
 
 urlpatterns = [
     path("api/", include(api_patterns)),
-    path("admin/", admin.site.urls),
+    # /admin/ n'existe que si ARISTOBOT_ADMIN_ENABLED (les comptes se gèrent dans Mon Compte).
+    *([path("admin/", admin.site.urls)] if settings.ARISTOBOT_ADMIN_ENABLED else []),
     re_path(r"^(?P<path>(?!api/|admin/|ws/|static/).*)$", core_views.spa, name="spa"),
 ]
 
