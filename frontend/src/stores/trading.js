@@ -72,20 +72,30 @@ export const useTradingStore = defineStore('trading', () => {
 
   // --- lectures liées au broker --------------------------------------------------------------
 
-  /** Exécute `loader(id)` et n'applique le résultat que si le broker n'a pas changé entre-temps. */
+  /** Numéro de la dernière lecture lancée, par liste (une réponse plus ancienne est ignorée). */
+  const latest = new Map()
+
+  /**
+   * Exécute `loader(id)` et n'applique le résultat que si le broker n'a pas changé entre-temps ET
+   * qu'aucune lecture plus récente de la même liste n'a été lancée : après une annulation, la
+   * réponse lente d'une lecture d'avant ne doit pas remettre l'ordre « ouvert » à l'écran.
+   */
   async function forBroker(loading, error, loader, apply) {
     const id = brokerId.value
     if (!id) return
+    const seq = (latest.get(loading) ?? 0) + 1
+    latest.set(loading, seq)
+    const current = () => id === brokerId.value && latest.get(loading) === seq
     loading.value = true
     try {
       const data = await loader(id)
-      if (id !== brokerId.value) return
+      if (!current()) return
       apply(data)
       error.value = null
     } catch (err) {
-      if (id === brokerId.value) error.value = err.message
+      if (current()) error.value = err.message
     } finally {
-      if (id === brokerId.value) loading.value = false
+      if (current()) loading.value = false
     }
   }
 

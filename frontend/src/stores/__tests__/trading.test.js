@@ -156,6 +156,26 @@ describe('store trading', () => {
     expect(store.portfolio.total_usd).toBe(10000)
   })
 
+  it('une lecture lente d’avant l’annulation n’écrase pas le journal relu après', async () => {
+    let release
+    const store = useTradingStore()
+    await store.start()
+    const open = { ...TRADE, id: 20, status: 'open' }
+    fetchMock.mockImplementationOnce(
+      () =>
+        new Promise((resolve) => {
+          release = () => resolve(jsonResponse(200, { count: 1, results: [open] }))
+        }),
+    )
+    const stale = store.refreshTrades() // lancée par l'ordre, avant l'annulation
+    fetchMock.mockImplementationOnce(() => Promise.resolve(jsonResponse(200, { count: 1, results: [{ ...open, status: 'canceled' }] })))
+    await store.refreshTrades() // lancée après l'annulation, répond la première
+    release()
+    await stale
+    expect(store.trades.map((t) => t.status)).toEqual(['canceled'])
+    expect(store.tradesLoading).toBe(false)
+  })
+
   it('annule un ordre ouvert puis relit les ordres', async () => {
     const store = useTradingStore()
     await store.start()
