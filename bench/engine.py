@@ -47,13 +47,13 @@ from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from exchange_simulator import DEMO_API_KEY, DEMO_API_SECRET  # noqa: E402
+from exchange_simulator.testing import running_simulator  # noqa: E402
 
 from apps.accounts.services import user_create  # noqa: E402
 from apps.brokers.services import broker_create  # noqa: E402
 from apps.core import groups  # noqa: E402
 from apps.core.models import Trade  # noqa: E402
-from apps.core.simulator import DEMO_API_KEY, DEMO_API_SECRET  # noqa: E402
-from apps.core.simulator.testing import running_simulator  # noqa: E402
 from apps.strategies.runtime.base import DECISION_METHODS  # noqa: E402
 from apps.strategies.runtime.candles import candles_to_arrays  # noqa: E402
 from apps.strategies.runtime.decide import Runner  # noqa: E402

@@ -42,10 +42,10 @@ from channels.layers import channel_layers  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from apps.core import groups  # noqa: E402
-from apps.core.heartbeat.aggregator import CandleAggregator, Kline, parse_stream_message  # noqa: E402
-from apps.core.heartbeat.config import HeartbeatConfig  # noqa: E402
-from apps.core.heartbeat.service import HeartbeatService  # noqa: E402
-from apps.core.models import CandleHeartbeat, HeartbeatSignal  # noqa: E402
+from apps.heartbeat.aggregator import CandleAggregator, Kline, parse_stream_message  # noqa: E402
+from apps.heartbeat.config import HeartbeatConfig  # noqa: E402
+from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal  # noqa: E402
+from apps.heartbeat.service import HeartbeatService  # noqa: E402
 
 MINUTE = 60_000
 T0 = 1_767_571_200_000  # 2026-01-05 00:00 UTC, frontière de 4 h

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI servi localement (aucun CDN : l'app marche hors ligne)
     "apps.core",
+    "apps.heartbeat",
     "apps.brokers",
     "apps.market_data",
     "apps.strategies",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "apps.backtest",
     "apps.webhooks",
     "apps.stats",
+    "apps.devtools",  # outils de développement : run_exchange_simulator (paquet exchange_simulator)
 ]
 
 MIDDLEWARE = [

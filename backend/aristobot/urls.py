@@ -12,6 +12,7 @@ api_patterns = [
     path("auth/", include("apps.accounts.urls")),
     path("", include(users_urlpatterns)),
     path("", include("apps.core.urls")),
+    path("", include("apps.heartbeat.urls")),
     path("", include("apps.brokers.urls")),
     path("", include("apps.market_data.urls")),
     path("", include("apps.strategies.urls")),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from apps.brokers.models import Broker
 from apps.core.access import owned
 from apps.core.models import Alert, Trade
-from apps.core.selectors import heartbeat_status_get
+from apps.heartbeat.selectors import heartbeat_status_get
 from apps.trading_engine.selectors import live_active_strategies
 
 # Au-delà de ce délai sans message, le heartbeat est considéré inactif même si la ligne dit connecté.

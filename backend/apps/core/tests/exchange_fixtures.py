@@ -19,9 +19,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
-
-from apps.core.simulator import DEMO_API_KEY, DEMO_API_SECRET, ExchangeSimulator
-from apps.core.simulator.testing import running_simulator
+from exchange_simulator import DEMO_API_KEY, DEMO_API_SECRET, ExchangeSimulator
+from exchange_simulator.testing import running_simulator
 
 CCXT_TEST_TIMEOUT_MS = 3_000
 

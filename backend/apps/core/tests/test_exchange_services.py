@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from exchange_simulator.testing import running_simulator
 
 from apps.core import groups
 from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import ExchangeCredentials, temporary_exchange
 from apps.core.services.exchange import balance_fetch, balance_fetch_on, open_orders_fetch, ticker_fetch
-from apps.core.simulator.testing import running_simulator
 from apps.core.tests.exchange_fixtures import (  # noqa: F401
     CCXT_TEST_TIMEOUT_MS,
     exchange_cleanup,

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Alert, HeartbeatSignal, Trade
+from apps.core.models import Alert, Trade
+from apps.heartbeat.models import HeartbeatSignal
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.exchange_ops import balances_fetch
 from apps.trading_engine.engine.monitor import PositionMonitor

@@ -17,8 +17,9 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from apps.core import groups
-from apps.core.models import Alert, HeartbeatSignal, Trade
+from apps.core.models import Alert, Trade
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
+from apps.heartbeat.models import HeartbeatSignal
 from apps.trading_engine.models import ActiveStrategy, EngineState, Position
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     db,

@@ -11,7 +11,7 @@ import pytest
 from apps.core import groups
 from apps.core.models import Trade
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
-from apps.core.tests.heartbeat_helpers import Listener
+from apps.heartbeat.tests.heartbeat_helpers import Listener
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     db,
     running_engine,

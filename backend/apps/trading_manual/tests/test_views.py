@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from exchange_simulator import DEMO_API_KEY
 
 from apps.core.models import Trade
-from apps.core.simulator import DEMO_API_KEY
 from apps.core.tests.exchange_fixtures import make_broker, threaded_sim  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,5 +1,0 @@
-"""``python -m apps.core.simulator [--port 8765 …]`` : le simulateur sans Django."""
-
-from .cli import main
-
-main()
