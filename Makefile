@@ -105,9 +105,13 @@ demo: install build init ## Comme run, avec le simulateur d'exchange et le broke
 
 # --- Qualité et tests ----------------------------------------------------------------------------
 
-lint: $(VENV_STAMP) ## Vérifie le code Python avec ruff (backend, scripts, bench)
+lint: $(VENV_STAMP) $(NPM_STAMP) ## ruff, contrats d'import (import-linter) et ESLint (frontend)
 	$(call step,Lint : ruff check $(LINT_PATHS))
 	$(PY) -m ruff check $(LINT_PATHS)
+	$(call step,Lint : contrats d'import entre les apps (backend/.importlinter))
+	cd backend && $(CURDIR)/$(VENV)/bin/lint-imports
+	$(call step,Lint : ESLint (frontend, aucun avertissement toléré))
+	cd frontend && npm run lint
 
 test: install services ## Tous les tests (lint, pytest, vitest, e2e) ; échoue si l'un échoue
 	@failed=(); \

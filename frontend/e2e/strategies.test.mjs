@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { after, before, test } from 'node:test'
-import { credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshot, url } from './helpers.mjs'
+import { credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshot } from './helpers.mjs'
 
 const CREDS = process.env.ARISTOBOT_DEV_PASSWORD ? { username: 'dev', password: process.env.ARISTOBOT_DEV_PASSWORD } : credentials()
 const NAME = `E2E Stratégie ${Date.now().toString(36)}`

@@ -177,7 +177,8 @@ export const useBotStore = defineStore('bot', () => {
     } catch (err) {
       return { ok: false, message: err.message, code: err.data?.code ?? null, status: err.status ?? 0 }
     } finally {
-      const { [id]: _done, ...rest } = pending.value
+      const rest = { ...pending.value }
+      delete rest[id]
       pending.value = rest
       refreshStatus()
       await refreshOne(id) // supprimée : 404 → retirée de la liste
