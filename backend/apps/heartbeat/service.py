@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from apps.core import groups
+from apps.core.daemon import AsyncDaemon, tasks_cancel
 from apps.heartbeat import storage
 from apps.heartbeat.aggregator import (
     LARGEST_TF_MS,
@@ -56,8 +56,11 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class HeartbeatService:
+class HeartbeatService(AsyncDaemon):
     """Service Heartbeat configurable (URL, symboles, délais, horloge) pour le démon et les tests."""
+
+    label = "heartbeat"
+    logger = logger
 
     def __init__(
         self,
@@ -68,6 +71,7 @@ class HeartbeatService:
         store: Callable[..., list[dict[str, Any]]] = storage.candles_store,
         exchange: Any = None,
     ) -> None:
+        super().__init__()
         self.config = config
         self.clock_ms = clock_ms
         self._store = store
@@ -82,7 +86,6 @@ class HeartbeatService:
         )
         self.stats: Counter[str] = Counter()
         self.ready = asyncio.Event()  # état rechargé depuis la base
-        self.failed = False
         self._db = storage.DbRunner()
         self.status = StatusTracker(
             db=self._db, publisher=self.publisher, symbols=config.symbols,
@@ -95,20 +98,12 @@ class HeartbeatService:
         self.backfiller: Backfiller | None = None
         self.coherence: CoherenceMonitor | None = None
         self._klines: asyncio.Queue[Any] = asyncio.Queue()
-        self._stop = asyncio.Event()
         self._resume_from: dict[str, int] = {}
         self._last_bad_log = 0.0
         self._processing = False
         self._catch_up_queued = False
 
-    # --- Cycle de vie ---------------------------------------------------------------------------
-    def run(self) -> None:
-        """Point d'entrée de la commande : bloque jusqu'à SIGINT/SIGTERM."""
-        asyncio.run(self.serve())
-
-    def stop(self) -> None:
-        self._stop.set()
-
+    # --- Cycle de vie (run / stop / serve : `AsyncDaemon`) ---------------------------------------
     def request_catch_up(self) -> None:
         """Demande un rattrapage REST de tous les symboles (comme à chaque connexion)."""
         if not self._catch_up_queued:  # reconnexions en rafale : un seul rattrapage en attente
@@ -119,57 +114,40 @@ class HeartbeatService:
     def is_connected(self) -> bool:
         return self.status.connected
 
-    async def serve(self, *, install_signal_handlers: bool = True) -> None:
-        loop = asyncio.get_running_loop()
-        async with AsyncExitStack() as stack:
-            if install_signal_handlers:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.add_signal_handler(sig, self._on_signal, sig)
-                    stack.callback(loop.remove_signal_handler, sig)
-            stack.push_async_callback(self._db.close)
-            exchange = self._exchange or public_exchange_create(rest_url=self.config.rest_url)
-            self.backfiller = Backfiller(
-                exchange, max_minutes=self.config.max_backfill_minutes, clock_ms=self.clock_ms
-            )
-            stack.push_async_callback(self.backfiller.close)
-            self.coherence = CoherenceMonitor(
-                config=self.config, db=self._db, backfiller=self.backfiller, writer=self.writer,
-                publisher=self.publisher, clock_ms=self.clock_ms,
-            )
-            self.status.started()
-            logger.info("Heartbeat démarré pour %s", ", ".join(self.config.symbols))
-            coros = {
-                "processor": self._processor(), "writer": self.writer.run(),
-                "publisher": self.publisher.run(), "status": self.status.run(),
-                "coherence": self.coherence.run(self.ready),
-            }
-            if self.config.ws_url:
-                coros["ws"] = self._ws_loop()
-            tasks = [asyncio.create_task(c, name=f"heartbeat-{n}") for n, c in coros.items()]
-            stack.push_async_callback(self._shutdown, tasks)
-            stop_task = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
-            stop_task.cancel()
-            for task in done:
-                if task is not stop_task and not task.cancelled() and task.exception():
-                    self.failed = True
-                    logger.critical("Tâche %s arrêtée sur erreur", task.get_name(),
-                                    exc_info=task.exception())
-
-    def _on_signal(self, sig: signal.Signals) -> None:
-        logger.info("Signal %s reçu : arrêt du heartbeat", sig.name)
-        self.stop()
+    async def start(self, stack: AsyncExitStack) -> list[asyncio.Task[Any]]:
+        stack.push_async_callback(self._db.close)
+        exchange = self._exchange or public_exchange_create(rest_url=self.config.rest_url)
+        self.backfiller = Backfiller(
+            exchange, max_minutes=self.config.max_backfill_minutes, clock_ms=self.clock_ms
+        )
+        stack.push_async_callback(self.backfiller.close)
+        self.coherence = CoherenceMonitor(
+            config=self.config, db=self._db, backfiller=self.backfiller, writer=self.writer,
+            publisher=self.publisher, clock_ms=self.clock_ms,
+        )
+        self.status.started()
+        logger.info("Heartbeat démarré pour %s", ", ".join(self.config.symbols))
+        coros = {
+            "processor": self._processor(), "writer": self.writer.run(),
+            "publisher": self.publisher.run(), "status": self.status.run(),
+            "coherence": self.coherence.run(self.ready),
+        }
+        if self.config.ws_url:
+            coros["ws"] = self._ws_loop()
+        tasks = [asyncio.create_task(c, name=f"heartbeat-{n}") for n, c in coros.items()]
+        stack.push_async_callback(self._shutdown, tasks)
+        return tasks
 
     async def _shutdown(self, tasks: list[asyncio.Task[Any]]) -> None:
         """Arrête la lecture, vide ce qui peut l'être (délais courts), puis marque « déconnecté »."""
         by_name = {t.get_name().removeprefix("heartbeat-"): t for t in tasks}
-        await _cancel([by_name[n] for n in ("ws",) if n in by_name])
+        await tasks_cancel([by_name[n] for n in ("ws",) if n in by_name], logger=logger)
         await self.wait_idle(timeout=5.0)  # bougies déjà reçues : agrégées et enregistrées
-        await _cancel([by_name["processor"], by_name["coherence"]])
+        await tasks_cancel([by_name["processor"], by_name["coherence"]], logger=logger)
         if not await self.writer.wait_idle(2.0):
             logger.warning("Arrêt : %d bougie(s) non enregistrée(s)", len(self.writer.pending))
         await self.publisher.wait_idle(2.0)
-        await _cancel([by_name[n] for n in ("writer", "publisher", "status")])
+        await tasks_cancel([by_name[n] for n in ("writer", "publisher", "status")], logger=logger)
         await self.status.final()
         logger.info("Heartbeat arrêté")
 
@@ -379,13 +357,3 @@ class HeartbeatService:
         """Un contrôle de cohérence immédiat (réparation et alertes comprises)."""
         assert self.coherence is not None
         return await self.coherence.run_once()
-
-
-async def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
-    """Annule des tâches et attend leur fin (au plus 5 s, pour ne jamais bloquer l'arrêt)."""
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        _, pending = await asyncio.wait(tasks, timeout=5.0)
-        for task in pending:
-            logger.error("Tâche %s toujours active après annulation", task.get_name())

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -28,6 +27,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from apps.core import groups
+from apps.core.daemon import AsyncDaemon
 from apps.core.services.ccxt_manager import close_all
 from apps.strategies.runtime.pool import StrategyPool
 from apps.trading_engine.engine.config import EngineConfig
@@ -43,13 +43,17 @@ from apps.webhooks.services import MSG_WEBHOOK_PENDING, WEBHOOKS_GROUP
 logger = logging.getLogger("aristobot.engine")
 
 
-class TradingEngine:
+class TradingEngine(AsyncDaemon):
     """Le moteur ; `channel_layer` et `pool` sont injectables (tests, banc d'essai)."""
+
+    label = "moteur de trading"
+    logger = logger
 
     def __init__(
         self, config: EngineConfig | None = None, *, channel_layer: Any = None,
         pool: StrategyPool | None = None,
     ) -> None:
+        super().__init__()
         self.config = config or EngineConfig.from_settings()
         self.layer = channel_layer if channel_layer is not None else get_channel_layer()
         self._pool = pool
@@ -61,69 +65,45 @@ class TradingEngine:
         self.listener: GroupListener | None = None
         self.reconcile_report: dict[str, Any] = {}
         self.ready = asyncio.Event()  # reprise faite et abonné à Redis
-        self._stop = asyncio.Event()
         self._started = asyncio.Event()  # reprise terminée : les messages reçus peuvent être traités
-        self.failed = False
 
-    def run(self) -> None:
-        """Point d'entrée de la commande : bloque jusqu'à SIGINT/SIGTERM."""
-        asyncio.run(self.serve())
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _on_signal(self, sig: signal.Signals) -> None:
-        logger.info("Signal %s reçu : arrêt du moteur de trading", sig.name)
-        self.stop()
-
-    async def serve(self, *, install_signal_handlers: bool = True) -> None:
-        loop = asyncio.get_running_loop()
-        async with AsyncExitStack() as stack:
-            if install_signal_handlers:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.add_signal_handler(sig, self._on_signal, sig)
-                    stack.callback(loop.remove_signal_handler, sig)
-            stack.push_async_callback(self._close_db)
-            stack.push_async_callback(close_all)  # instances CCXT de cette boucle
-            pool = self._pool
-            if pool is None:  # un pool fourni (tests, banc d'essai) reste à la charge de l'appelant
-                pool = StrategyPool(
-                    size=self.config.pool_size, memory_mb=self.config.strategy_memory_mb,
-                    default_timeout=self.config.strategy_timeout_s, name="moteur",
-                )
-                await stack.enter_async_context(pool)
-            stack.push_async_callback(self.notifier.drain)
-            stack.push_async_callback(self.state.stopped)
-            self.runner = StrategyRunner(pool=pool, config=self.config, notifier=self.notifier,
-                                         state=self.state)
-            self.listener = GroupListener(
-                self.layer, (groups.HEARTBEAT, WEBHOOKS_GROUP),
-                {groups.MSG_HEARTBEAT_SIGNAL: self._gated(self.runner.handle_signal),
-                 MSG_WEBHOOK_PENDING: self._gated(self.webhooks.handle_message)},
-                backoff_initial_s=self.config.redis_backoff_initial_s,
-                backoff_max_s=self.config.redis_backoff_max_s, refresh_s=self.config.group_refresh_s,
+    async def start(self, stack: AsyncExitStack) -> list[asyncio.Task[Any]]:
+        """Ressources (nettoyées à l'arrêt dans l'ordre inverse), reprise, puis les tâches."""
+        stack.push_async_callback(self._close_db)
+        stack.push_async_callback(close_all)  # instances CCXT de cette boucle
+        pool = self._pool
+        if pool is None:  # un pool fourni (tests, banc d'essai) reste à la charge de l'appelant
+            pool = StrategyPool(
+                size=self.config.pool_size, memory_mb=self.config.strategy_memory_mb,
+                default_timeout=self.config.strategy_timeout_s, name="moteur",
             )
-            listening = asyncio.create_task(self.listener.run(), name="engine-listener")
-            tasks = [listening]
-            stack.push_async_callback(self._shutdown, tasks)
-            await self._wait_subscribed()  # abonné AVANT de compter les signaux manqués : aucun trou
-            await self._start_up()
-            self._started.set()
-            tasks += [
-                asyncio.create_task(self.monitor.run(self._stop), name="engine-monitor"),
-                asyncio.create_task(self.webhooks.run(self._stop), name="engine-webhooks"),
-                asyncio.create_task(self._alive(), name="engine-alive"),
-            ]
-            self.ready.set()
-            logger.info("Moteur de trading prêt (%d évaluations de stratégie simultanées au plus, "
-                        "confinement : %s)", pool.size, pool.containment.get("level", "inconnu"))
-            stop_task = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait([stop_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
-            stop_task.cancel()
-            for task in done:
-                if task is not stop_task and not task.cancelled() and task.exception():
-                    self.failed = True
-                    logger.critical("Tâche %s arrêtée sur erreur", task.get_name(), exc_info=task.exception())
+            await stack.enter_async_context(pool)
+        stack.push_async_callback(self.notifier.drain)
+        stack.push_async_callback(self.state.stopped)
+        self.runner = StrategyRunner(pool=pool, config=self.config, notifier=self.notifier,
+                                     state=self.state)
+        self.listener = GroupListener(
+            self.layer, (groups.HEARTBEAT, WEBHOOKS_GROUP),
+            {groups.MSG_HEARTBEAT_SIGNAL: self._gated(self.runner.handle_signal),
+             MSG_WEBHOOK_PENDING: self._gated(self.webhooks.handle_message)},
+            backoff_initial_s=self.config.redis_backoff_initial_s,
+            backoff_max_s=self.config.redis_backoff_max_s, refresh_s=self.config.group_refresh_s,
+        )
+        listening = asyncio.create_task(self.listener.run(), name="engine-listener")
+        tasks = [listening]
+        stack.push_async_callback(self._shutdown, tasks)
+        await self._wait_subscribed()  # abonné AVANT de compter les signaux manqués : aucun trou
+        await self._start_up()
+        self._started.set()
+        tasks += [
+            asyncio.create_task(self.monitor.run(self._stop), name="engine-monitor"),
+            asyncio.create_task(self.webhooks.run(self._stop), name="engine-webhooks"),
+            asyncio.create_task(self._alive(), name="engine-alive"),
+        ]
+        self.ready.set()
+        logger.info("Moteur de trading prêt (%d évaluations de stratégie simultanées au plus, "
+                    "confinement : %s)", pool.size, pool.containment.get("level", "inconnu"))
+        return tasks
 
     def _gated(self, handler: Any) -> Any:
         """Abonné dès le départ (aucun signal perdu), mais rien n'est traité avant la fin de la reprise."""
