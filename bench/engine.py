@@ -53,7 +53,7 @@ from exchange_simulator.testing import running_simulator  # noqa: E402
 from apps.accounts.services import user_create  # noqa: E402
 from apps.brokers.services import broker_create  # noqa: E402
 from apps.core import groups  # noqa: E402
-from apps.core.models import Trade  # noqa: E402
+from apps.trading.models import Trade  # noqa: E402
 from apps.strategies.runtime.base import DECISION_METHODS  # noqa: E402
 from apps.strategies.runtime.candles import candles_to_arrays  # noqa: E402
 from apps.strategies.runtime.decide import Runner  # noqa: E402

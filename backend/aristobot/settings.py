@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.heartbeat",
     "apps.brokers",
+    "apps.trading",
     "apps.market_data",
     "apps.strategies",
     "apps.trading_engine",

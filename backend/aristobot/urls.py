@@ -11,7 +11,7 @@ from apps.core import views as core_views
 api_patterns = [
     path("auth/", include("apps.accounts.urls")),
     path("", include(users_urlpatterns)),
-    path("", include("apps.core.urls")),
+    path("", include("apps.trading.urls")),
     path("", include("apps.heartbeat.urls")),
     path("", include("apps.brokers.urls")),
     path("", include("apps.market_data.urls")),

@@ -16,7 +16,6 @@ from apps.accounts.models import User
 from apps.brokers.models import Broker
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.services import exchange as exchange_services
-from apps.core.services import orders as order_services
 from apps.core.services.ccxt_manager import (
     ExchangeCredentials,
     exchange_discard_everywhere,
@@ -25,6 +24,7 @@ from apps.core.services.ccxt_manager import (
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.market_data.models import MarketSymbolsJob
 from apps.market_data.services import market_symbols_job_start
+from apps.trading.services import orders as order_services
 
 
 def _make_default(*, broker: Broker) -> None:

@@ -21,14 +21,17 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
 from apps.brokers.models import Broker
 from apps.core.access import owned
-from apps.core.models import Alert, Trade
+from apps.core.models import Alert
 from apps.heartbeat.selectors import heartbeat_status_get
+from apps.strategies.models import Strategy
+from apps.trading.models import Trade
 from apps.trading_engine.selectors import live_active_strategies
 
 # Au-delà de ce délai sans message, le heartbeat est considéré inactif même si la ligne dit connecté.
@@ -158,7 +161,8 @@ def stats_by_strategy(*, user: Any, filters: StatsFilters) -> list[dict[str, Any
         trades_for_stats(user=user, filters=filters)
         .filter(source=Trade.Source.STRATEGY)
         .values("strategy_id")
-        .annotate(label=F("strategy__name"), **_metrics())
+        .annotate(label=Subquery(Strategy.objects.filter(pk=OuterRef("strategy_id")).values("name")[:1]),
+                  **_metrics())
     )
     return [
         {"strategy_id": row["strategy_id"], "name": row["label"], **_present(row)}
@@ -171,8 +175,11 @@ def stats_by_webhook_source(*, user: Any, filters: StatsFilters) -> list[dict[st
     rows = (
         trades_for_stats(user=user, filters=filters)
         .filter(source=Trade.Source.WEBHOOK)
-        .values("webhook__source")
-        .annotate(label=F("webhook__source"), **_metrics())
+        # Libellé `source` du webhook d'origine (lu en SQL : les statistiques n'importent pas l'app
+        # webhooks, contrat d'import « stats → webhooks »).
+        .annotate(label=RawSQL("SELECT w.source FROM webhooks w WHERE w.id = trades.webhook_id", ()))
+        .values("label")
+        .annotate(**_metrics())
     )
     return [{"source": row["label"], **_present(row)} for row in _ranked(rows)]
 

@@ -12,8 +12,8 @@ from rest_framework import serializers
 
 from apps.brokers.models import Broker
 from apps.core.access import owned_get
-from apps.core.models import Trade
 from apps.stats.selectors import INTERVALS, StatsFilters
+from apps.trading.models import Trade
 
 ISO_HINT = "format ISO attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z"
 MIN_YEAR, MAX_YEAR = 1970, 2200

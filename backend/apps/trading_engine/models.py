@@ -87,10 +87,10 @@ class Position(models.Model):
         help_text="Clôture en cours (bail) : empêche deux ventes simultanées (moteur, bouton Vendre)",
     )
     entry_trade = models.ForeignKey(
-        "core.Trade", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "trading.Trade", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     exit_trade = models.ForeignKey(
-        "core.Trade", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "trading.Trade", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from apps.core.models import Trade
+from apps.trading.models import Trade
 from apps.trading_engine.models import ActiveStrategy, Position
 
 
@@ -45,12 +45,12 @@ def open_position_get(*, active: ActiveStrategy) -> Position | None:
 
 def recent_trades(*, active: ActiveStrategy, limit: int = 10) -> QuerySet[Trade]:
     """Les derniers ordres (toutes tentatives) de la stratégie active, du plus récent au plus ancien."""
-    return Trade.objects.filter(active_strategy=active).order_by("-created_at", "-id")[:limit]
+    return Trade.objects.filter(active_strategy_id=active.pk).order_by("-created_at", "-id")[:limit]
 
 
 def realized_pnl(*, active: ActiveStrategy) -> Decimal:
     """Somme des P&L réalisés (lignes de sortie) de la stratégie active."""
-    total = Trade.objects.filter(active_strategy=active, profit_loss__isnull=False).aggregate(
+    total = Trade.objects.filter(active_strategy_id=active.pk, profit_loss__isnull=False).aggregate(
         total=Sum("profit_loss")
     )["total"]
     return total if total is not None else Decimal(0)

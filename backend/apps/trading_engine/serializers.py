@@ -4,8 +4,8 @@ from rest_framework import serializers
 
 from apps.brokers.models import Broker
 from apps.core.api import OwnedPrimaryKeyRelatedField
-from apps.core.serializers import TradeSerializer
 from apps.strategies.models import Strategy
+from apps.trading.serializers import TradeSerializer
 from apps.trading_engine.models import ActiveStrategy, Position
 from apps.trading_engine.selectors import open_position_get, realized_pnl, recent_trades
 

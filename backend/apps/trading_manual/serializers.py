@@ -7,8 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.core.models import Trade
-from apps.core.serializers import TradeSerializer
+from apps.trading.models import Trade
+from apps.trading.serializers import TradeSerializer
 
 _AMOUNT_LABELS = {"quantity": "Quantité", "quote_amount": "Montant", "price": "Prix"}
 _CHOICE_MESSAGES = {

@@ -1,6 +1,6 @@
 """Trading manuel : passage d'ordres et portefeuille du broker choisi.
 
-Les vues DRF sont synchrones : l'ordre est passé par `apps.core.services.orders.order_place` sur la
+Les vues DRF sont synchrones : l'ordre est passé par `apps.trading.services.orders.order_place` sur la
 boucle dédiée du processus (`exchange_loop_run`), qui possède les instances CCXT partagées. Toute
 tentative arrivée jusque-là est une ligne `trades` (source `manual`), échecs compris.
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 from apps.brokers.models import Broker
 from apps.brokers.services import broker_balance_fetch
-from apps.core.models import Trade
 from apps.core.services.exchange_loop import exchange_loop_run
-from apps.core.services.orders import order_place
+from apps.trading.models import Trade
+from apps.trading.services.orders import order_place
 
 
 def manual_order_place(

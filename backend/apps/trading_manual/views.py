@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.models import Trade
-from apps.core.serializers import TradeSerializer
+from apps.trading.models import Trade
+from apps.trading.serializers import TradeSerializer
 from apps.trading_manual.selectors import manual_broker_get
 from apps.trading_manual.serializers import (
     ManualOrderSerializer,

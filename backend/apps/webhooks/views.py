@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from apps.core.access import owned
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
+from apps.trading.models import Trade
 from apps.webhooks.models import Webhook
 from apps.webhooks.serializers import WebhookSerializer
 from apps.webhooks.services import (
@@ -135,7 +135,7 @@ class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):  # noqa: ANN201
         if getattr(self, "swagger_fake_view", False):  # génération du schéma OpenAPI
             return Webhook.objects.none()
-        first_trade = Trade.objects.filter(webhook=OuterRef("pk")).order_by("created_at", "pk")
+        first_trade = Trade.objects.filter(webhook_id=OuterRef("pk")).order_by("created_at", "pk")
         qs = owned(Webhook.objects.all(), self.request.user).annotate(
             trade_id=Subquery(first_trade.values("pk")[:1])
         )

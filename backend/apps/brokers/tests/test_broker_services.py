@@ -10,11 +10,11 @@ import pytest
 from exchange_simulator import DEMO_API_KEY, DEMO_API_SECRET
 
 from apps.brokers.models import Broker
-from apps.core.models import Trade
 from apps.core.services.exchange_loop import exchange_loop_run, exchange_loop_submit
-from apps.core.services.orders import order_place
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, threaded_sim  # noqa: F401
 from apps.market_data.models import MarketSymbol
+from apps.trading.models import Trade
+from apps.trading.services.orders import order_place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

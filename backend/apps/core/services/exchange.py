@@ -4,7 +4,7 @@ Toutes passent par le gestionnaire d'instances (`ccxt_manager`) et par la traduc
 erreurs (`exchange_errors`) : elles lèvent `AristobotError` avec un message français. Les lectures
 sont rejouées sur erreur réseau (`safe=True`). Elles s'exécutent dans la boucle de l'appelant :
 depuis une vue, passez par `exchange_loop_run` ; depuis un démon, appelez-les directement.
-Les ordres (avec journal `Trade`) sont dans `apps.core.services.orders`.
+Les ordres (avec journal `Trade`) sont dans `apps.trading.services.orders`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ au frontend que sa session a expiré.
 
 Reprises (`with_retry`) : seules les lectures (`safe=True`) sont rejouées sur erreur réseau, trois
 essais avec un délai exponentiel + gigue. Un ordre n'est JAMAIS rejoué : après une erreur réseau,
-`apps.core.services.orders` le recherche par son `clientOrderId`.
+`apps.trading.services.orders` le recherche par son `clientOrderId`.
 """
 
 from __future__ import annotations

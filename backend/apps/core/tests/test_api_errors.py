@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from apps.brokers.services import broker_create
-from apps.core.models import Trade
 from apps.strategies.services import strategy_create
+from apps.trading.models import Trade
 from apps.trading_engine.services import active_strategy_create
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def _bob_rows(make_user):  # noqa: ANN001, ANN202
     now = timezone.now()
     active = active_strategy_create(user=bob, strategy=strategy, broker=broker, symbol="BTC/USDT",
                                     start_date=now, end_date=now + timedelta(days=1))
-    trade = Trade.objects.create(user=bob, broker=broker, exchange="binance", source="manual",
+    trade = Trade.objects.create(user=bob, broker_id=broker.pk, exchange="binance", source="manual",
                                  symbol="BTC/USDT", side="buy", client_order_id="x-1")
     return {"brokers": broker.pk, "strategies": strategy.pk, "active-strategies": active.pk,
             "trades": trade.pk}

@@ -12,12 +12,12 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
-from apps.core.services import orders as orders_module
 from apps.core.services.ccxt_manager import exchange_get
 from apps.core.services.exchange import open_orders_fetch
-from apps.core.services.orders import order_cancel, order_fetch, order_place
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
+from apps.trading.models import Trade
+from apps.trading.services import orders as orders_module
+from apps.trading.services.orders import order_cancel, order_fetch, order_place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

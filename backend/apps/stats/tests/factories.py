@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from apps.brokers.models import Broker
-from apps.core.models import Trade
 from apps.strategies.models import Strategy
+from apps.trading.models import Trade
 from apps.webhooks.models import Webhook
 
 _ids = itertools.count(1)
@@ -30,8 +30,13 @@ def make_trade(*, user: Any, broker: Broker | None, when: datetime, executed: bo
     for name in ("cost", "fee_quote", "profit_loss"):
         if isinstance(fields.get(name), str):
             fields[name] = Decimal(fields[name])
+    for name in ("strategy", "active_strategy", "webhook"):  # origine : identifiant seulement
+        if name in fields:
+            origin = fields.pop(name)
+            fields[f"{name}_id"] = origin.pk if origin is not None else None
     trade = Trade.objects.create(
-        user=user, broker=broker, exchange="binance", client_order_id=f"stats-{next(_ids)}", **fields
+        user=user, broker_id=broker.pk if broker else None, exchange="binance",
+        client_order_id=f"stats-{next(_ids)}", **fields
     )
     Trade.objects.filter(pk=trade.pk).update(created_at=when, executed_at=when if executed else None)
     trade.refresh_from_db()

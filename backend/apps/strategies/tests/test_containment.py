@@ -368,7 +368,7 @@ async def test_escapes_fail_through_an_engine_evaluation(arena: Arena, sim, make
                                                          logged_client) -> None:  # noqa: ANN001
     from asgiref.sync import sync_to_async
 
-    from apps.core.models import Trade
+    from apps.trading.models import Trade
     from apps.trading_engine.models import ActiveStrategy
     from apps.trading_engine.tests.engine_support import running_engine, signal
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange import ticker_fetch
+from apps.trading.services.protection import EXCHANGE, WATCHED, protection_status
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.engine.positions import (
@@ -33,7 +34,6 @@ from apps.trading_engine.engine.positions import (
     protective_ids,
     unrealized,
 )
-from apps.trading_engine.engine.protection import EXCHANGE, WATCHED, protection_status
 from apps.trading_engine.models import Position
 
 logger = logging.getLogger("aristobot.engine")

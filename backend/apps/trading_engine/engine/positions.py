@@ -19,11 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import AristobotError, ConflictError
-from apps.core.models import Trade
-from apps.core.services.orders import order_fetch, order_place
-from apps.trading_engine.engine.exchange_ops import balances_fetch
-from apps.trading_engine.engine.notify import Notifier
-from apps.trading_engine.engine.protection import (
+from apps.trading.models import Trade
+from apps.trading.services.orders import order_fetch, order_place
+from apps.trading.services.protection import (
     EXCHANGE,
     WATCHED,
     TradeLinks,
@@ -31,6 +29,8 @@ from apps.trading_engine.engine.protection import (
     protection_place,
     protection_prices,
 )
+from apps.trading_engine.engine.exchange_ops import balances_fetch
+from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.models import ActiveStrategy, Position
 
 logger = logging.getLogger(__name__)

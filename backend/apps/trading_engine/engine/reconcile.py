@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Alert, Trade
+from apps.core.models import Alert
 from apps.heartbeat.models import HeartbeatSignal
+from apps.trading.models import Trade
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.exchange_ops import balances_fetch
 from apps.trading_engine.engine.monitor import PositionMonitor
@@ -121,7 +122,7 @@ class Reconciler:
         adopted = Position.objects.filter(entry_trade__isnull=False).values("entry_trade_id")
         active_ids = await sync_to_async(list)(
             Trade.objects.filter(role=Trade.Role.ENTRY, source=Trade.Source.STRATEGY, created_at__gte=since,
-                                 active_strategy__isnull=False)
+                                 active_strategy_id__isnull=False)
             .filter(Q(status__in=UNSETTLED) | Q(status__in=EXECUTED, quantity__gt=0))
             .exclude(pk__in=adopted).values_list("active_strategy_id", flat=True).distinct()
         )

@@ -31,13 +31,13 @@ from apps.brokers.models import Broker
 from apps.core import groups
 from apps.core.exception_handler import flatten_errors, validation_detail
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
-from apps.core.services.orders import order_place
+from apps.trading.models import Trade
+from apps.trading.services.orders import order_place
+from apps.trading.services.protection import WATCHED, TradeLinks, protection_place, protection_prices
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.exchange_ops import balances_fetch
 from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.engine.positions import executed, split_symbol
-from apps.trading_engine.engine.protection import WATCHED, TradeLinks, protection_place, protection_prices
 from apps.webhooks.models import Webhook
 from apps.webhooks.payload import WebhookPayloadSerializer
 from apps.webhooks.services import MSG_WEBHOOK_LOGGED, webhooks_prune

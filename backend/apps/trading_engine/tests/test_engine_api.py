@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.core.models import Trade
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.core.tests.exchange_fixtures import make_broker, threaded_sim  # noqa: F401
+from apps.trading.models import Trade
 from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.engine.positions import position_open
 from apps.trading_engine.models import ActiveStrategy, Position
@@ -98,7 +98,7 @@ def test_sell_closes_the_position_with_pnl_and_keeps_the_strategy_active(setup) 
     assert detail["position"] is None
     assert [t["role"] for t in detail["recent_trades"]] == ["exit", "take_profit", "stop_loss", "entry"]
     assert Decimal(detail["realized_pnl"]) == Decimal(body["realized_pnl"])
-    exit_trade = Trade.objects.get(active_strategy=active, role="exit")
+    exit_trade = Trade.objects.get(active_strategy_id=active.pk, role="exit")
     assert exit_trade.profit_loss == Decimal(body["realized_pnl"])
     assert exit_trade.executed_at <= timezone.now()
 

@@ -8,10 +8,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from apps.core import groups
-from apps.core.models import Trade
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
 from apps.heartbeat.tests.heartbeat_helpers import Listener
-from apps.trading_engine.engine import protection
+from apps.trading.models import Trade
+from apps.trading.services import protection
 from apps.trading_engine.models import ActiveStrategy, Position
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     db,

@@ -17,9 +17,10 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from apps.core import groups
-from apps.core.models import Alert, Trade
+from apps.core.models import Alert
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
 from apps.heartbeat.models import HeartbeatSignal
+from apps.trading.models import Trade
 from apps.trading_engine.models import ActiveStrategy, EngineState, Position
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     db,
@@ -73,7 +74,7 @@ async def test_restart_adopts_an_entry_that_filled_without_a_position(
     sim, make_active, strategy_pool  # noqa: F811
 ):
     """Arrêt brutal entre l'achat et l'écriture de la position : pas de second achat au signal suivant."""
-    from apps.core.services.orders import order_place
+    from apps.trading.services.orders import order_place
 
     active = await db(make_active)(long_code(size=100, sl=0, tp=0))
     broker = await db(lambda: active.broker)()

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core.models import Trade
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
+from apps.trading.models import Trade
 from apps.trading_engine.models import ActiveStrategy, Position
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     CRASHES,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from apps.core import groups
-from apps.core.models import Trade
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
 from apps.heartbeat.tests.heartbeat_helpers import Listener
+from apps.trading.models import Trade
 from apps.trading_engine.tests.engine_support import (  # noqa: F401
     db,
     running_engine,
@@ -87,7 +87,7 @@ async def test_polling_picks_up_webhooks_missed_by_redis_and_reports_errors(
 
 
 async def test_a_webhook_interrupted_by_a_crash_is_not_replayed(sim, make_broker, strategy_pool):  # noqa: F811
-    from apps.core.services.orders import order_place
+    from apps.trading.services.orders import order_place
 
     broker = await db(make_broker)()
     webhook = await db(_receive)(broker.user, action="buy", quantity="0.001", id="x1")

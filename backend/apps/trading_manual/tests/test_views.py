@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from exchange_simulator import DEMO_API_KEY
 
-from apps.core.models import Trade
 from apps.core.tests.exchange_fixtures import make_broker, threaded_sim  # noqa: F401
+from apps.trading.models import Trade
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

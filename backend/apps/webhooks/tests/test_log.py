@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 
 from apps.core import groups
 from apps.core.consumers import HeartbeatConsumer
-from apps.core.models import Trade
+from apps.trading.models import Trade
 from apps.webhooks.models import Webhook
 
 
@@ -23,9 +23,9 @@ def test_log_rows_carry_first_trade_id_and_text_filter(make_user, logged_client)
     done = _hook(user, source="tv-scalp", status="done", raw_body='{"symbol": "ETHUSDT"}')
     pending = _hook(user, source="tradingview", status="pending", raw_body='{"symbol": "BTCUSDT"}')
     _hook(make_user("autre"), source="tv-scalp", status="done")
-    first = Trade.objects.create(user=user, webhook=done, exchange="binance", source="webhook",
+    first = Trade.objects.create(user=user, webhook_id=done.pk, exchange="binance", source="webhook",
                                  side="buy", symbol="ETH/USDT", client_order_id="log-1")
-    Trade.objects.create(user=user, webhook=done, exchange="binance", source="webhook",
+    Trade.objects.create(user=user, webhook_id=done.pk, exchange="binance", source="webhook",
                          side="sell", symbol="ETH/USDT", client_order_id="log-2", role="stop_loss")
     client = logged_client(user)
     rows = client.get("/api/webhooks/").json()["results"]

@@ -27,7 +27,6 @@ import aiohttp
 import ccxt
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get
 from apps.core.services.exchange import (
     decimal_text,
@@ -38,8 +37,9 @@ from apps.core.services.exchange import (
     to_decimal,
 )
 from apps.core.services.exchange_errors import exchange_call, exchange_display, translate_ccxt_error
-from apps.core.services.order_state import fees_complete, order_apply
-from apps.core.services.pnl import sell_realized_pnl_assign
+from apps.trading.models import Trade
+from apps.trading.services.order_state import fees_complete, order_apply
+from apps.trading.services.pnl import sell_realized_pnl_assign
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from apps.core.views_trades import TradeViewSet
+from apps.trading.views import TradeViewSet
 
 router = SimpleRouter()
 router.register("trades", TradeViewSet, basename="trade")

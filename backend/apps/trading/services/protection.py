@@ -27,11 +27,11 @@ from typing import Any
 import ccxt
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
 from apps.core.services.ccxt_manager import BrokerLike
 from apps.core.services.exchange_errors import exchange_display, translate_ccxt_error
-from apps.core.services.order_state import order_apply
-from apps.core.services.orders import (
+from apps.trading.models import Trade
+from apps.trading.services.order_state import order_apply
+from apps.trading.services.orders import (
     _maybe_sent,  # (privé chez orders : à rendre public)
     client_order_id_new,
     order_cancel,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from apps.core.models import Trade
+from apps.trading.models import Trade
 
 _ZERO = Decimal(0)
 _Q = Decimal("0.000000000001")

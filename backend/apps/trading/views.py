@@ -7,8 +7,8 @@ from rest_framework import viewsets
 
 from apps.core.access import owned
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
-from apps.core.serializers import TradeSerializer
+from apps.trading.models import Trade
+from apps.trading.serializers import TradeSerializer
 
 _INT_FILTERS = {"broker": "broker_id", "active_strategy": "active_strategy_id",
                 "strategy": "strategy_id", "webhook": "webhook_id"}

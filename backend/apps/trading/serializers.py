@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.core.models import Trade
+from apps.trading.models import Trade
 
 
 class TradeSerializer(serializers.ModelSerializer):
+    # Mêmes noms qu'avant dans l'API : l'identifiant de l'origine (simple entier en base).
+    broker = serializers.IntegerField(source="broker_id", read_only=True, allow_null=True)
+    strategy = serializers.IntegerField(source="strategy_id", read_only=True, allow_null=True)
+    active_strategy = serializers.IntegerField(source="active_strategy_id", read_only=True,
+                                               allow_null=True)
+    webhook = serializers.IntegerField(source="webhook_id", read_only=True, allow_null=True)
+
     class Meta:
         model = Trade
         fields = [

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from apps.core.exceptions import AristobotError
-from apps.core.models import Trade
 from apps.core.services.exchange import to_decimal
 from apps.core.services.exchange_errors import exchange_call
+from apps.trading.models import Trade
 
 logger = logging.getLogger(__name__)
 
