@@ -61,7 +61,7 @@ from apps.strategies.runtime.sandbox.confine import Limits  # noqa: E402
 from apps.strategies.services import strategy_create  # noqa: E402
 from apps.strategies.templates import EMA_CROSS_EXAMPLE  # noqa: E402
 from apps.trading_engine.engine.config import EngineConfig  # noqa: E402
-from apps.trading_engine.engine.exchange_ops import balances_all, candles_fetch  # noqa: E402
+from apps.core.services.exchange_ops import balances_all, candles_fetch  # noqa: E402
 from apps.trading_engine.engine.runner import SignalCache  # noqa: E402
 from apps.trading_engine.engine.service import TradingEngine  # noqa: E402
 from apps.trading_engine.models import ActiveStrategy  # noqa: E402

@@ -236,6 +236,9 @@ ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"
 # utilisateur, et arrêt de ses stratégies avant sa suppression.
 ARISTOBOT_USER_TRADING_SUMMARY = "apps.trading_engine.selectors.trading_summary_by_user"
 ARISTOBOT_USER_RELEASE = "apps.trading_engine.services.user_trading_release"
+# Exécuteur des webhooks en attente, branché dans le moteur de trading (le moteur n'importe pas
+# l'app webhooks ; elle expose `group`, `message_type`, `run(stop)`, `handle_message`, `recover`).
+ARISTOBOT_WEBHOOK_EXECUTOR = "apps.webhooks.executor.WebhookExecutor"
 
 # Webhooks : proxies dont l'en-tête X-Forwarded-For est cru, IP autorisées en plus de TradingView.
 ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])

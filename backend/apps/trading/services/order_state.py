@@ -97,3 +97,18 @@ def order_apply(trade: Trade, order: dict[str, Any], market: dict[str, Any] | No
         trade.executed_at = _from_ms(order.get("lastTradeTimestamp") or order.get("timestamp")) or (
             dt.datetime.now(tz=dt.UTC)
         )
+
+
+#: Statuts d'un ordre qui a pu être (au moins en partie) exécuté (un ordre annulé a pu l'être).
+EXECUTED = (Trade.Status.FILLED, Trade.Status.PARTIALLY_FILLED, Trade.Status.CANCELED)
+
+
+def executed(trade: Trade) -> bool:
+    """Vrai si l'ordre a été (au moins en partie) exécuté."""
+    return trade.status in EXECUTED and trade.quantity > 0
+
+
+def split_symbol(symbol: str) -> tuple[str, str]:
+    """`BTC/USDT` (ou `BTC/USDT:USDT`) → (`BTC`, `USDT`)."""
+    base, _, quote = symbol.partition("/")
+    return base, quote.split(":")[0]

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -171,15 +172,48 @@ async def _plan(
     return plan
 
 
+def client_id_params(exchange: Any, client_order_id: str, *, lookup: bool = False) -> dict[str, str]:
+    """Paramètre CCXT qui porte l'identifiant client (envoi ou recherche) selon l'exchange."""
+    if _is_binance(exchange):
+        return {"origClientOrderId" if lookup else "newClientOrderId": client_order_id}
+    return {"clientOrderId": client_order_id}
+
+
+async def order_send(exchange: Any, *, symbol: str, order_type: str, side: str, amount: float,
+                     price: float | None, params: dict[str, Any]) -> dict[str, Any]:
+    """LE seul appel à `create_order` de l'application (ordres, stops de protection) : un envoi,
+    jamais rejoué ; une réponse perdue se traite par `order_lookup`."""
+    return await exchange.create_order(symbol, order_type, side, amount, price, params)
+
+
+async def order_lookup(lookup: Callable[[], Awaitable[Any]], *,
+                       name: str) -> tuple[Any | None, bool, str]:
+    """Après une réponse perdue : recherche par identifiant client, à intervalles croissants
+    (`LOOKUP_DELAYS`), jamais de renvoi. `(trouvé ou None, introuvable ?, dernière erreur)`."""
+    not_found, last_error = False, ""
+    for delay in LOOKUP_DELAYS:
+        await asyncio.sleep(delay)
+        try:
+            return await lookup(), False, ""
+        except ccxt.OrderNotFound:
+            not_found = True
+            continue
+        except ccxt.BaseError as exc:
+            last_error = translate_ccxt_error(exc, name).message
+            if isinstance(exc, ccxt.NetworkError):
+                continue
+            break
+    return None, not_found, last_error
+
+
 async def _send(exchange: Any, plan: _Plan, client_order_id: str) -> dict[str, Any]:
     """Un seul envoi, jamais rejoué."""
-    params = {"newClientOrderId" if _is_binance(exchange) else "clientOrderId": client_order_id}
+    params = client_id_params(exchange, client_order_id)
     if plan.cost is not None:
         return await exchange.create_market_buy_order_with_cost(plan.symbol, float(plan.cost), params)
     price = float(plan.price) if plan.price is not None else None
-    return await exchange.create_order(
-        plan.symbol, plan.order_type, plan.side, float(plan.amount), price, params
-    )
+    return await order_send(exchange, symbol=plan.symbol, order_type=plan.order_type, side=plan.side,
+                            amount=float(plan.amount), price=price, params=params)
 
 
 def order_maybe_sent(exc: BaseException) -> bool:
@@ -193,9 +227,6 @@ def order_maybe_sent(exc: BaseException) -> bool:
     if isinstance(exc, ccxt.NetworkError | ccxt.BadResponse):
         return True
     return isinstance(exc, ccxt.ExchangeError) and isinstance(cause, aiohttp.ClientError)
-
-
-_maybe_sent = order_maybe_sent  # ancien nom (utilisé par le moteur), à retirer
 
 
 async def _save(trade: Trade) -> Trade:
@@ -216,24 +247,10 @@ async def _resolve_by_client_id(
 ) -> Trade:
     """Après une réponse perdue : retrouve l'ordre par son client_order_id, sans le renvoyer."""
     name, first = exchange_display(exchange), translate_ccxt_error(exc, exchange_display(exchange)).message
-    params = (
-        {"origClientOrderId": trade.client_order_id}
-        if _is_binance(exchange)
-        else {"clientOrderId": trade.client_order_id}
-    )
-    not_found, last_error = False, ""
-    for delay in LOOKUP_DELAYS:
-        await asyncio.sleep(delay)
-        try:
-            order = await exchange.fetch_order(None, market["symbol"], params)
-        except ccxt.OrderNotFound:
-            not_found = True
-            continue
-        except ccxt.BaseError as lookup_exc:
-            last_error = translate_ccxt_error(lookup_exc, name).message
-            if isinstance(lookup_exc, ccxt.NetworkError):
-                continue
-            break
+    params = client_id_params(exchange, trade.client_order_id, lookup=True)
+    order, not_found, last_error = await order_lookup(
+        lambda: exchange.fetch_order(None, market["symbol"], params), name=name)
+    if order is not None:
         trade.error_message = ""
         order_apply(trade, order, market)
         trade.raw_response = {**trade.raw_response, "aristobot_recovered_after": first}
@@ -343,7 +360,7 @@ async def order_fetch(
             exchange, lambda: exchange.fetch_order(str(exchange_order_id), market["symbol"]), safe=True
         )
     else:
-        params = {"origClientOrderId" if _is_binance(exchange) else "clientOrderId": client_order_id}
+        params = client_id_params(exchange, client_order_id, lookup=True)
         order = await exchange_call(
             exchange, lambda: exchange.fetch_order(None, market["symbol"], params), safe=True
         )

@@ -5,7 +5,8 @@ Binance spot (CCXT 4.5.90 n'a pas de méthode unifiée pour les OCO spot) :
 - SL et TP → une OCO de vente par l'endpoint `POST /api/v3/orderList/oco` (méthode implicite
   `privatePostOrderListOco`) : jambe haute `LIMIT_MAKER` au prix du TP, jambe basse
   `STOP_LOSS_LIMIT` déclenchée au SL avec un prix limite un peu plus bas (glissement toléré) ;
-- SL seul → un `STOP_LOSS_LIMIT` (`create_order(..., "limit", ..., {"stopLossPrice": sl})`) ;
+- SL seul → un `STOP_LOSS_LIMIT` (`orders.order_send`, l'unique appel à `create_order`, avec
+  `{"stopLossPrice": sl}`) ;
 - TP seul → un ordre limite de vente ordinaire (`order_place`).
 
 Tout autre exchange, un marché sans `ocoAllowed`/`STOP_LOSS_LIMIT`, ou un refus de l'exchange →
@@ -18,7 +19,6 @@ identifiant client, jamais renvoyé.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,20 +29,21 @@ import ccxt
 from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import BrokerLike
 from apps.core.services.exchange_errors import exchange_display, translate_ccxt_error
+from apps.core.services.exchange_ops import market_get
 from apps.trading.models import Trade
 from apps.trading.services.order_state import order_apply
 from apps.trading.services.orders import (
-    _maybe_sent,  # (privé chez orders : à rendre public)
     client_order_id_new,
     order_cancel,
     order_fetch,
+    order_lookup,
+    order_maybe_sent,
     order_place,
+    order_send,
 )
-from apps.trading_engine.engine.exchange_ops import market_get
 
 logger = logging.getLogger(__name__)
 
-LOOKUP_DELAYS = (0.5, 1.5, 3.0)
 EXCHANGE, WATCHED = "exchange", "watched"
 
 
@@ -97,27 +98,16 @@ async def _mark_error(trades: list[Trade], message: str) -> None:
         await trade.asave(update_fields=["status", "error_message", "updated_at"])
 
 
-async def _recover(lookup: Any) -> Any | None:
-    """Recherche par identifiant client après une réponse perdue ; None si introuvable."""
-    for delay in LOOKUP_DELAYS:
-        await asyncio.sleep(delay)
-        try:
-            return await lookup()
-        except ccxt.OrderNotFound:
-            continue
-        except ccxt.NetworkError:
-            continue
-    return None
-
-
 async def _send(exchange: Any, trades: list[Trade], send: Any, lookup: Any) -> Any | None:
-    """Un seul envoi ; après une réponse perdue, recherche. None (lignes en erreur) si refusé."""
+    """Un seul envoi ; après une réponse perdue, la recherche commune (`order_lookup`). Refusé ou
+    introuvable : lignes en erreur et `AristobotError`."""
     try:
         return await send()
     except ccxt.BaseError as exc:
-        message = translate_ccxt_error(exc, exchange_display(exchange)).message
-        if _maybe_sent(exc):
-            found = await _recover(lookup)
+        name = exchange_display(exchange)
+        message = translate_ccxt_error(exc, name).message
+        if order_maybe_sent(exc):
+            found, _not_found, _error = await order_lookup(lookup, name=name)
             if found is not None:
                 return found
             message += " — ordre introuvable par son identifiant client : non posé."
@@ -169,7 +159,8 @@ async def _place_stop(
     params = {"stopLossPrice": stop, "newClientOrderId": trade.client_order_id}
     order = await _send(
         exchange, [trade],
-        lambda: exchange.create_order(market["symbol"], "limit", "sell", float(qty), float(limit), params),
+        lambda: order_send(exchange, symbol=market["symbol"], order_type="limit", side="sell",
+                           amount=float(qty), price=float(limit), params=params),
         lambda: exchange.fetch_order(None, market["symbol"], {"origClientOrderId": trade.client_order_id}),
     )
     order_apply(trade, order, market)

@@ -19,7 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import AristobotError, ConflictError
+from apps.core.services.exchange_ops import balances_fetch
 from apps.trading.models import Trade
+from apps.trading.services.order_state import EXECUTED, executed, split_symbol
 from apps.trading.services.orders import order_fetch, order_place
 from apps.trading.services.protection import (
     EXCHANGE,
@@ -29,29 +31,17 @@ from apps.trading.services.protection import (
     protection_place,
     protection_prices,
 )
-from apps.trading_engine.engine.exchange_ops import balances_fetch
 from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.models import ActiveStrategy, Position
 
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal(0)
-EXECUTED = (Trade.Status.FILLED, Trade.Status.PARTIALLY_FILLED, Trade.Status.CANCELED)
 UNSETTLED = (Trade.Status.PENDING, Trade.Status.UNKNOWN)
 REASON_BY_ROLE = {Trade.Role.STOP_LOSS: "stop_loss", Trade.Role.TAKE_PROFIT: "take_profit"}
 DEFAULT_LEASE_S = 120.0
 _PCT = Decimal("0.000001")
 _AMOUNT = Decimal("1e-12")  # précision des colonnes de montants
-
-
-def executed(trade: Trade) -> bool:
-    """Vrai si l'ordre a été (au moins en partie) exécuté."""
-    return trade.status in EXECUTED and trade.quantity > 0
-
-
-def split_symbol(symbol: str) -> tuple[str, str]:
-    base, _, quote = symbol.partition("/")
-    return base, quote.split(":")[0]
 
 
 def links_for(active: ActiveStrategy) -> TradeLinks:

@@ -23,19 +23,17 @@ from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
 from apps.core.models import Alert
+from apps.core.services.exchange_ops import balances_fetch
 from apps.heartbeat.models import HeartbeatSignal
 from apps.trading.models import Trade
+from apps.trading.services.order_state import EXECUTED, executed, split_symbol
 from apps.trading_engine.engine.config import EngineConfig
-from apps.trading_engine.engine.exchange_ops import balances_fetch
 from apps.trading_engine.engine.monitor import PositionMonitor
 from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.engine.positions import (
-    EXECUTED,
     UNSETTLED,
-    executed,
     position_from_entry,
     position_recover,
-    split_symbol,
     trade_resolve,
 )
 from apps.trading_engine.engine.state import ms_to_dt

@@ -26,12 +26,13 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
+from apps.core.services.exchange_ops import balances_all, candles_fetch
 from apps.core.timeframes import TIMEFRAMES
 from apps.strategies.runtime.pool import StrategyPool
+from apps.trading.services.order_state import split_symbol
 from apps.trading_engine.engine.config import EngineConfig
-from apps.trading_engine.engine.exchange_ops import balances_all, candles_fetch
 from apps.trading_engine.engine.notify import Notifier
-from apps.trading_engine.engine.positions import position_close, position_open, split_symbol
+from apps.trading_engine.engine.positions import position_close, position_open
 from apps.trading_engine.engine.reconcile import entries_settle
 from apps.trading_engine.engine.state import EngineStateStore
 from apps.trading_engine.models import ActiveStrategy, Position

@@ -23,8 +23,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from apps.core import groups
 from apps.core.daemon import AsyncDaemon
@@ -37,8 +39,6 @@ from apps.trading_engine.engine.notify import Notifier
 from apps.trading_engine.engine.reconcile import Reconciler
 from apps.trading_engine.engine.runner import StrategyRunner
 from apps.trading_engine.engine.state import EngineStateStore
-from apps.trading_engine.engine.webhooks import WebhookExecutor
-from apps.webhooks.services import MSG_WEBHOOK_PENDING, WEBHOOKS_GROUP
 
 logger = logging.getLogger("aristobot.engine")
 
@@ -60,7 +60,9 @@ class TradingEngine(AsyncDaemon):
         self.notifier = Notifier(self.layer)
         self.state = EngineStateStore()
         self.monitor = PositionMonitor(config=self.config, notifier=self.notifier)
-        self.webhooks = WebhookExecutor(config=self.config, notifier=self.notifier)
+        # Exécuteur des webhooks en attente, fourni par l'app webhooks (réglage, pas d'import).
+        self.webhooks = import_string(settings.ARISTOBOT_WEBHOOK_EXECUTOR)(
+            config=self.config, notifier=self.notifier)
         self.runner: StrategyRunner | None = None
         self.listener: GroupListener | None = None
         self.reconcile_report: dict[str, Any] = {}
@@ -83,9 +85,9 @@ class TradingEngine(AsyncDaemon):
         self.runner = StrategyRunner(pool=pool, config=self.config, notifier=self.notifier,
                                      state=self.state)
         self.listener = GroupListener(
-            self.layer, (groups.HEARTBEAT, WEBHOOKS_GROUP),
+            self.layer, (groups.HEARTBEAT, self.webhooks.group),
             {groups.MSG_HEARTBEAT_SIGNAL: self._gated(self.runner.handle_signal),
-             MSG_WEBHOOK_PENDING: self._gated(self.webhooks.handle_message)},
+             self.webhooks.message_type: self._gated(self.webhooks.handle_message)},
             backoff_initial_s=self.config.redis_backoff_initial_s,
             backoff_max_s=self.config.redis_backoff_max_s, refresh_s=self.config.group_refresh_s,
         )

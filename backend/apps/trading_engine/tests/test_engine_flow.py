@@ -140,7 +140,7 @@ async def test_stop_loss_alone_is_a_stop_limit_order_on_the_exchange(
 
 
 async def test_ten_minute_candles_are_built_from_one_minute_and_closed_only(sim, make_broker):  # noqa: F811
-    from apps.trading_engine.engine.exchange_ops import candles_fetch
+    from apps.core.services.exchange_ops import candles_fetch
 
     broker = await db(make_broker)()
     rows = await candles_fetch(broker, "BTC/USDT", "10m", 300)

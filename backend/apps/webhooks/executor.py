@@ -1,4 +1,7 @@
-"""Exécution des webhooks en attente (le moteur est le processus qui possède les instances CCXT).
+"""Exécution des webhooks en attente, branchée dans le moteur de trading par le réglage
+ARISTOBOT_WEBHOOK_EXECUTOR (le moteur est le processus qui possède les instances CCXT ; il
+n'importe pas cette app, et cette app n'importe pas le moteur : configuration et notifications
+lui sont passées à la construction).
 
 Réveil par le message `webhook.pending` (groupe `webhooks`, envoyé après commit par
 `apps.webhooks.services`) ET relecture de la table toutes les ~5 s et au démarrage : un message
@@ -31,16 +34,19 @@ from apps.brokers.models import Broker
 from apps.core import groups
 from apps.core.exception_handler import flatten_errors, validation_detail
 from apps.core.exceptions import AristobotError
+from apps.core.services.exchange_ops import balances_fetch
 from apps.trading.models import Trade
+from apps.trading.services.order_state import executed, split_symbol
 from apps.trading.services.orders import order_place
 from apps.trading.services.protection import WATCHED, TradeLinks, protection_place, protection_prices
-from apps.trading_engine.engine.config import EngineConfig
-from apps.trading_engine.engine.exchange_ops import balances_fetch
-from apps.trading_engine.engine.notify import Notifier
-from apps.trading_engine.engine.positions import executed, split_symbol
 from apps.webhooks.models import Webhook
 from apps.webhooks.payload import WebhookPayloadSerializer
-from apps.webhooks.services import MSG_WEBHOOK_LOGGED, webhooks_prune
+from apps.webhooks.services import (
+    MSG_WEBHOOK_LOGGED,
+    MSG_WEBHOOK_PENDING,
+    WEBHOOKS_GROUP,
+    webhooks_prune,
+)
 
 logger = logging.getLogger("aristobot.engine")
 
@@ -65,7 +71,13 @@ def _claim(webhook_id: int | None, limit: int) -> list[Webhook]:
 class WebhookExecutor:
     """Prend et exécute les webhooks `pending` ; `run()` relit la table à intervalle régulier."""
 
-    def __init__(self, *, config: EngineConfig, notifier: Notifier) -> None:
+    #: Groupe Redis et type de message qui réveillent l'exécuteur (abonnés par le moteur).
+    group = WEBHOOKS_GROUP
+    message_type = MSG_WEBHOOK_PENDING
+
+    def __init__(self, *, config: Any, notifier: Any) -> None:
+        """`config` : `webhook_poll_s`, `stop_limit_slippage` ; `notifier` : `user`, `send`, `trade`
+        (les objets du moteur, passés par lui)."""
         self.config = config
         self.notifier = notifier
         self.executed = 0

@@ -1,4 +1,4 @@
-"""Lectures d'exchange propres au moteur, absentes de `apps.core.services` (à y déplacer un jour).
+"""Lectures d'exchange partagées (marché, soldes, bougies) pour le moteur, les webhooks et les ordres.
 
 Toutes passent par le gestionnaire d'instances (`exchange_get`) et la traduction unique des erreurs
 (`exchange_call`) : elles lèvent `AristobotError` avec un message français.
