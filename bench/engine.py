@@ -53,15 +53,15 @@ from exchange_simulator.testing import running_simulator  # noqa: E402
 from apps.accounts.services import user_create  # noqa: E402
 from apps.brokers.services import broker_create  # noqa: E402
 from apps.core import groups  # noqa: E402
-from apps.trading.models import Trade  # noqa: E402
+from apps.core.services.exchange_ops import balances_all, candles_fetch  # noqa: E402
 from apps.strategies.runtime.base import DECISION_METHODS  # noqa: E402
 from apps.strategies.runtime.candles import candles_to_arrays  # noqa: E402
 from apps.strategies.runtime.decide import Runner  # noqa: E402
 from apps.strategies.runtime.sandbox.confine import Limits  # noqa: E402
 from apps.strategies.services import strategy_create  # noqa: E402
 from apps.strategies.templates import EMA_CROSS_EXAMPLE  # noqa: E402
+from apps.trading.models import Trade  # noqa: E402
 from apps.trading_engine.engine.config import EngineConfig  # noqa: E402
-from apps.core.services.exchange_ops import balances_all, candles_fetch  # noqa: E402
 from apps.trading_engine.engine.runner import SignalCache  # noqa: E402
 from apps.trading_engine.engine.service import TradingEngine  # noqa: E402
 from apps.trading_engine.models import ActiveStrategy  # noqa: E402
