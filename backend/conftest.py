@@ -27,13 +27,16 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def make_user(db):  # noqa: ANN001, ANN201
     """Fabrique d'utilisateurs (passe par le service, donc par la limite de 5)."""
-    from apps.accounts.services import user_create
+    from apps.accounts.services import user_create, user_preferences_update
 
     counter = {"n": 0}
 
-    def _make(username: str | None = None, password: str = "motdepasse-solide-42", **kw):  # noqa: ANN202
+    def _make(username: str | None = None, password: str = "motdepasse-solide-42",  # noqa: ANN202
+              is_staff: bool = False, **prefs):
         counter["n"] += 1
-        return user_create(username=username or f"user{counter['n']}", password=password, **kw)
+        user = user_create(username=username or f"user{counter['n']}", password=password,
+                           is_staff=is_staff)
+        return user_preferences_update(user=user, **prefs) if prefs else user
 
     return _make
 

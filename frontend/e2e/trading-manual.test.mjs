@@ -63,10 +63,10 @@ test('la page s’ouvre sur le broker par défaut, puis affiche le portefeuille 
   await openMenuPage(page, PAGE)
   const select = page.locator('[data-testid="broker-select"]')
   await select.waitFor()
-  const me = await api('GET', '/api/auth/me/')
-  if (me.data.user.default_broker) {
-    assert.equal(Number(await select.inputValue()), me.data.user.default_broker, 'le broker par défaut est pré-sélectionné')
-  }
+  const listed = await api('GET', '/api/brokers/')
+  const preferred = listed.data.find((b) => b.is_default)
+  assert.ok(preferred, 'un broker par défaut existe (le premier créé le devient)')
+  assert.equal(Number(await select.inputValue()), preferred.id, 'le broker par défaut est pré-sélectionné')
   await select.selectOption(String(broker.id))
   await row('USDT').waitFor({ timeout: 30_000 })
   const portfolio = await api('GET', `/api/trading-manual/portfolio/?broker=${broker.id}`)

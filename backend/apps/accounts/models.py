@@ -24,14 +24,6 @@ class User(AbstractUser):
         UTC = "UTC", "UTC"
         LOCAL = "local", "Fuseau local du navigateur"
 
-    # Le broker par défaut peut être supprimé : l'utilisateur n'a alors plus de défaut.
-    default_broker = models.ForeignKey(
-        "brokers.Broker",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     ai_provider = models.CharField(
         max_length=12, choices=AiProvider.choices, default=AiProvider.NONE
     )

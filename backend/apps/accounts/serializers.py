@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.accounts.models import User
@@ -21,7 +23,6 @@ class UserSerializer(serializers.ModelSerializer):
             "username",
             "theme",
             "display_timezone",
-            "default_broker",
             "ai_provider",
             "ai_api_key_hint",
             "openrouter_model",
@@ -51,7 +52,6 @@ class PreferencesSerializer(serializers.Serializer):
     display_timezone = serializers.ChoiceField(
         choices=User.DisplayTimezone.choices, required=False
     )
-    default_broker = serializers.IntegerField(required=False, allow_null=True)
     ai_provider = serializers.ChoiceField(choices=User.AiProvider.choices, required=False)
     ai_api_key = serializers.CharField(
         required=False, allow_blank=True, max_length=500, write_only=True
@@ -63,6 +63,13 @@ class PreferencesSerializer(serializers.Serializer):
 
     def validate_ollama_url(self, value: str) -> str:
         return drf_validate(validate_service_base_url, value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self.initial_data, dict) and "default_broker" in self.initial_data:
+            raise serializers.ValidationError({"default_broker": [
+                "Le broker par défaut se choisit dans la liste des brokers "
+                "(PATCH /api/brokers/<id>/ avec « is_default »)."]})
+        return attrs
 
     def validate_ai_api_key(self, value: str) -> str:
         return drf_validate(validate_api_secret, value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -11,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, LimitReachedError
+from apps.core.unset import UNSET, Unset, provided
 
 _USER_LIMIT_LOCK = 7_301_001  # verrou consultatif PostgreSQL sérialisant les créations
 #: Nom du déclencheur qui tient la limite dans la base (migration accounts 0003).
@@ -31,7 +30,7 @@ def _lock_user_creation() -> None:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str, **fields: Any) -> User:
+def user_create(*, username: str, password: str, is_staff: bool = False) -> User:
     """Crée un utilisateur en respectant la limite de l'application (5 utilisateurs)."""
     _lock_user_creation()
     limit = settings.ARISTOBOT_MAX_USERS
@@ -41,7 +40,7 @@ def user_create(*, username: str, password: str, **fields: Any) -> User:
         )
     if User.objects.filter(username__iexact=username).exists():
         raise AristobotError(f"L'utilisateur « {username} » existe déjà.", status_code=409)
-    user = User(username=username, **fields)
+    user = User(username=username, is_staff=is_staff)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
@@ -57,8 +56,21 @@ def user_create(*, username: str, password: str, **fields: Any) -> User:
 
 
 @transaction.atomic
-def user_preferences_update(*, user: User, **prefs: Any) -> User:
+def user_preferences_update(
+    *,
+    user: User,
+    theme: str | Unset = UNSET,
+    display_timezone: str | Unset = UNSET,
+    ai_provider: str | Unset = UNSET,
+    ai_api_key: str | Unset = UNSET,
+    openrouter_model: str | Unset = UNSET,
+    ollama_url: str | Unset = UNSET,
+    ollama_model: str | Unset = UNSET,
+) -> User:
     """Met à jour les préférences d'affichage / IA déjà validées par le sérialiseur."""
+    prefs = provided(theme=theme, display_timezone=display_timezone, ai_provider=ai_provider,
+                     ai_api_key=ai_api_key, openrouter_model=openrouter_model,
+                     ollama_url=ollama_url, ollama_model=ollama_model)
     for field, value in prefs.items():
         setattr(user, field, value)
     user.save(update_fields=[*prefs.keys()] if prefs else None)
@@ -103,12 +115,15 @@ def _guard_self(*, actor: User, user: User, action: str) -> None:
 
 
 @transaction.atomic
-def user_admin_update(*, actor: User, user: User, **fields: Any) -> User:
+def user_admin_update(
+    *, actor: User, user: User, is_active: bool | Unset = UNSET, is_staff: bool | Unset = UNSET
+) -> User:
     """Active / désactive un compte ou change son rôle d'administrateur (pas le sien)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if fields.get("is_active") is False:
+    fields = provided(is_active=is_active, is_staff=is_staff)
+    if is_active is False:
         _guard_self(actor=actor, user=user, action="désactiver")
-    if fields.get("is_staff") is False:
+    if is_staff is False:
         _guard_self(actor=actor, user=user, action="retirer le rôle d'administrateur de")
     for name, value in fields.items():
         setattr(user, name, value)

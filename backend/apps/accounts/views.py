@@ -44,8 +44,7 @@ from apps.accounts.services import (
     user_preferences_update,
     users_with_trading,
 )
-from apps.brokers.models import Broker
-from apps.core.access import owned_get, request_ip
+from apps.core.access import request_ip
 from apps.core.exceptions import AristobotError
 
 
@@ -75,14 +74,7 @@ class MeView(APIView):
             raise AristobotError("Authentification requise : connectez-vous.", status_code=403)
         serializer = PreferencesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        prefs = dict(serializer.validated_data)
-        if "default_broker" in prefs and prefs["default_broker"] is not None:
-            broker = owned_get(
-                Broker.objects.filter(user=request.user), request.user, prefs["default_broker"],
-                label="Broker",
-            )
-            prefs["default_broker"] = broker
-        user = user_preferences_update(user=request.user, **prefs)
+        user = user_preferences_update(user=request.user, **serializer.validated_data)
         return Response(_me_payload(request, user))
 
 

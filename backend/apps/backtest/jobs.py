@@ -39,6 +39,7 @@ from apps.backtest.models import BacktestResult
 from apps.backtest.worker_process import BacktestWorker, backtest_limits
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_loop import exchange_loop_submit
+from apps.core.unset import UNSET, Unset, provided
 from apps.market_data.candle_download import DownloadReport, candles_download
 from apps.market_data.candle_store import candles_arrays
 
@@ -84,10 +85,13 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(repr(float(value)))
 
 
-def _read_candles(**query: Any) -> dict[str, Any]:
+def _read_candles(
+    *, exchange: str, symbol: str, timeframe: str, start_ms: int, end_ms: int
+) -> dict[str, Any]:
     """Lecture COPY dans un thread à part (connexion fermée à la fin) : ne retient pas la tâche."""
     try:
-        return candles_arrays(**query)
+        return candles_arrays(exchange=exchange, symbol=symbol, timeframe=timeframe,
+                              start_ms=start_ms, end_ms=end_ms)
     finally:
         connection.close()
 
@@ -116,11 +120,11 @@ def _save_results(backtest_id: int, output: dict[str, Any], download: DownloadRe
     return BacktestResult.objects.get(pk=backtest_id) if rows else None
 
 
-def _finish(backtest_id: int, **fields: Any) -> BacktestResult | None:
+def _finish(backtest_id: int, *, status: str, error_message: str = "") -> BacktestResult | None:
     """Statut final si le backtest est encore actif (sinon : déjà annulé ou supprimé)."""
     now = timezone.now()
     rows = BacktestResult.objects.filter(pk=backtest_id, status__in=ACTIVE).update(
-        finished_at=now, heartbeat_at=now, **fields)
+        finished_at=now, heartbeat_at=now, status=status, error_message=error_message)
     return BacktestResult.objects.get(pk=backtest_id) if rows else None
 
 
@@ -145,8 +149,17 @@ class BacktestJob:
         self._last_push = 0.0
 
     # --- progression ---------------------------------------------------------------------------
-    def update(self, **fields: Any) -> None:
-        for name, value in fields.items():
+    def update(
+        self,
+        *,
+        status: str | Unset = UNSET,
+        download: float | Unset = UNSET,
+        compute: float | Unset = UNSET,
+        message: str | Unset = UNSET,
+    ) -> None:
+        """Change l'état de progression ; le prochain `flush` l'écrit et le diffuse."""
+        for name, value in provided(status=status, download=download, compute=compute,
+                                    message=message).items():
             setattr(self, name, value)
         self._changed = True
 

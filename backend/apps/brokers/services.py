@@ -22,56 +22,81 @@ from apps.core.services.ccxt_manager import (
     temporary_exchange,
 )
 from apps.core.services.exchange_loop import exchange_loop_run
+from apps.core.unset import UNSET, Unset, provided
 from apps.market_data.models import MarketSymbolsJob
 from apps.market_data.services import market_symbols_job_start
 from apps.trading.services import orders as order_services
 
 
 def _make_default(*, broker: Broker) -> None:
-    Broker.objects.filter(user=broker.user, is_default=True).exclude(pk=broker.pk).update(
+    """`Broker.is_default` est la seule source du broker par défaut (un par utilisateur)."""
+    Broker.objects.filter(user_id=broker.user_id, is_default=True).exclude(pk=broker.pk).update(
         is_default=False
     )
-    User.objects.filter(pk=broker.user_id).update(default_broker=broker)
+    broker.is_default = True
+    broker.save(update_fields=["is_default", "updated_at"])
+
+
+def _name_check(*, user_id: int, name: str, exclude_pk: int | None = None) -> None:
+    clash = Broker.objects.filter(user_id=user_id, name=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ConflictError(f"Vous avez déjà un broker nommé « {name} ».")
 
 
 @transaction.atomic
-def broker_create(*, user: User, **fields: Any) -> Broker:
+def broker_create(
+    *,
+    user: User,
+    name: str,
+    exchange: str,
+    api_key: str,
+    api_secret: str,
+    password: str = "",
+    is_testnet: bool = False,
+    is_default: bool = False,
+) -> Broker:
     """Crée un broker ; le premier broker d'un utilisateur devient son broker par défaut."""
-    if Broker.objects.filter(user=user, name=fields.get("name")).exists():
-        raise ConflictError(f"Vous avez déjà un broker nommé « {fields.get('name')} ».")
+    _name_check(user_id=user.pk, name=name)
     first = not Broker.objects.filter(user=user).exists()
-    wants_default = bool(fields.pop("is_default", False)) or first
-    broker = Broker(user=user, is_default=False, **fields)
+    broker = Broker(user=user, name=name, exchange=exchange, api_key=api_key,
+                    api_secret=api_secret, password=password, is_testnet=is_testnet)
     broker.full_clean()
     broker.save()
-    if wants_default:
+    if is_default or first:
         _make_default(broker=broker)
-        broker.is_default = True
-        broker.save(update_fields=["is_default"])
     return broker
 
 
 @transaction.atomic
-def broker_update(*, broker: Broker, **fields: Any) -> Broker:
+def broker_update(
+    *,
+    broker: Broker,
+    name: str | Unset = UNSET,
+    exchange: str | Unset = UNSET,
+    api_key: str | Unset = UNSET,
+    api_secret: str | Unset = UNSET,
+    password: str | Unset = UNSET,
+    is_testnet: bool | Unset = UNSET,
+    is_default: bool | Unset = UNSET,
+) -> Broker:
     """Modifie un broker ; une clé laissée vide garde la valeur enregistrée."""
-    name = fields.get("name")
-    if name and Broker.objects.filter(user=broker.user, name=name).exclude(pk=broker.pk).exists():
-        raise ConflictError(f"Vous avez déjà un broker nommé « {name} ».")
-    wants_default = fields.pop("is_default", None)
-    for secret_field in ("api_key", "api_secret", "password"):
-        if secret_field in fields and not fields[secret_field]:
-            fields.pop(secret_field)
-    for field, value in fields.items():
+    if isinstance(name, str) and name:
+        _name_check(user_id=broker.user_id, name=name, exclude_pk=broker.pk)
+    secrets = provided(api_key=api_key, api_secret=api_secret, password=password)
+    changes = {
+        **provided(name=name, exchange=exchange, is_testnet=is_testnet),
+        **{field: value for field, value in secrets.items() if value},
+    }
+    for field, value in changes.items():
         setattr(broker, field, value)
-    if wants_default is False and broker.is_default:
+    if is_default is False:
         broker.is_default = False
-        User.objects.filter(pk=broker.user_id, default_broker=broker).update(default_broker=None)
     broker.full_clean()
     broker.save()
-    if wants_default:
+    if is_default is True:
         _make_default(broker=broker)
-        broker.is_default = True
-        broker.save(update_fields=["is_default"])
     return broker
 
 

@@ -231,8 +231,19 @@ def stored_klines_1m(*, symbol: str, start_ms: int, end_ms: int) -> list[Kline]:
 # --- État du service ----------------------------------------------------------------------------
 
 
-def status_update(**fields: Any) -> None:
+def status_update(
+    *,
+    is_connected: bool,
+    last_heartbeat: datetime | None,
+    last_message_at: datetime | None,
+    symbols: list[str],
+    last_error: str,
+    started_at: datetime | None,
+) -> None:
     """Met à jour la ligne unique ``heartbeat_status`` (créée au besoin)."""
+    fields = {"is_connected": is_connected, "last_heartbeat": last_heartbeat,
+              "last_message_at": last_message_at, "symbols": symbols, "last_error": last_error,
+              "started_at": started_at}
     updated = HeartbeatStatus.objects.filter(pk=1).update(**fields, updated_at=datetime.now(UTC))
     if not updated:
         HeartbeatStatus.objects.update_or_create(pk=1, defaults=fields)

@@ -27,6 +27,7 @@ from apps.core import groups
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.services.exchange import markets_fetch
 from apps.core.services.exchange_loop import exchange_loop_submit
+from apps.core.unset import UNSET, Unset, provided
 from apps.market_data.models import MarketSymbol, MarketSymbolsJob
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,25 @@ async def _push(job: MarketSymbolsJob) -> None:
         logger.warning("Progression des paires non diffusée (channel layer)", exc_info=True)
 
 
-async def _progress(job: MarketSymbolsJob, **fields: Any) -> None:
+async def _progress(
+    job: MarketSymbolsJob,
+    *,
+    status: str | Unset = UNSET,
+    progress: int | Unset = UNSET,
+    message: str | Unset = UNSET,
+    error: str | Unset = UNSET,
+    total: int | Unset = UNSET,
+    processed: int | Unset = UNSET,
+    created_count: int | Unset = UNSET,
+    updated_count: int | Unset = UNSET,
+    deactivated_count: int | Unset = UNSET,
+    finished_at: dt.datetime | Unset = UNSET,
+) -> None:
+    """Enregistre l'avancement du chargement des paires puis le diffuse à l'utilisateur."""
+    fields = provided(status=status, progress=progress, message=message, error=error, total=total,
+                      processed=processed, created_count=created_count,
+                      updated_count=updated_count, deactivated_count=deactivated_count,
+                      finished_at=finished_at)
     for name, value in fields.items():
         setattr(job, name, value)
     await job.asave(update_fields=[*fields, "updated_at"])

@@ -9,31 +9,52 @@ from django.db.models import ProtectedError
 
 from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, ConflictError
+from apps.core.unset import UNSET, Unset, provided
 from apps.strategies.models import Strategy
 from apps.strategies.runtime.validation import sandbox_status, validate_code
 from apps.strategies.templates import STRATEGY_TEMPLATE
 
 
+def _name_check(*, user_id: int, name: str, exclude_pk: int | None = None) -> None:
+    clash = Strategy.objects.filter(user_id=user_id, name=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ConflictError(f"Vous avez déjà une stratégie nommée « {name} ».")
+
+
 @transaction.atomic
-def strategy_create(*, user: User, **fields: Any) -> Strategy:
+def strategy_create(
+    *,
+    user: User,
+    name: str,
+    code: str = "",
+    timeframe: str = "15m",
+    description: str = "",
+) -> Strategy:
     """Crée une stratégie ; sans code, elle part du template de base."""
-    if Strategy.objects.filter(user=user, name=fields.get("name")).exists():
-        raise ConflictError(f"Vous avez déjà une stratégie nommée « {fields.get('name')} ».")
-    fields.setdefault("code", STRATEGY_TEMPLATE)
-    strategy = Strategy(user=user, **fields)
+    _name_check(user_id=user.pk, name=name)
+    strategy = Strategy(user=user, name=name, code=code or STRATEGY_TEMPLATE, timeframe=timeframe,
+                        description=description)
     strategy.full_clean()
     strategy.save()
     return strategy
 
 
 @transaction.atomic
-def strategy_update(*, strategy: Strategy, **fields: Any) -> Strategy:
-    name = fields.get("name")
-    if name and Strategy.objects.filter(user=strategy.user, name=name).exclude(
-        pk=strategy.pk
-    ).exists():
-        raise ConflictError(f"Vous avez déjà une stratégie nommée « {name} ».")
-    for field, value in fields.items():
+def strategy_update(
+    *,
+    strategy: Strategy,
+    name: str | Unset = UNSET,
+    code: str | Unset = UNSET,
+    timeframe: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+) -> Strategy:
+    """Modifie les champs fournis (nom unique par utilisateur)."""
+    if isinstance(name, str) and name:
+        _name_check(user_id=strategy.user_id, name=name, exclude_pk=strategy.pk)
+    for field, value in provided(name=name, code=code, timeframe=timeframe,
+                                 description=description).items():
         setattr(strategy, field, value)
     strategy.full_clean()
     strategy.save()

@@ -7,15 +7,17 @@ Après chaque changement (transaction validée) : `active_strategy.changed` au g
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.brokers.models import Broker
 from apps.core.exceptions import AristobotError, ConflictError, LimitReachedError
 from apps.core.services.exchange_loop import exchange_loop_run
+from apps.core.unset import UNSET, Unset, provided
+from apps.strategies.models import Strategy
 from apps.trading_engine.engine.notify import Notifier, active_event, notify_on_commit
 from apps.trading_engine.engine.positions import position_close
 from apps.trading_engine.models import ActiveStrategy, Position
@@ -49,13 +51,25 @@ def _validate_dates(start: datetime, end: datetime) -> None:
 
 
 @transaction.atomic
-def active_strategy_create(*, user: User, **fields: Any) -> ActiveStrategy:
-    _validate_dates(fields["start_date"], fields["end_date"])
-    if fields["broker"].user_id != fields["strategy"].user_id:
+def active_strategy_create(
+    *,
+    user: User,
+    strategy: Strategy,
+    broker: Broker,
+    symbol: str,
+    start_date: datetime,
+    end_date: datetime,
+    is_active: bool = True,
+) -> ActiveStrategy:
+    """Active une stratégie sur un broker et un symbole (propriétaire : celui de la stratégie)."""
+    _validate_dates(start_date, end_date)
+    if broker.user_id != strategy.user_id:
         raise AristobotError("La stratégie et le broker doivent appartenir au même utilisateur.")
-    if fields.get("is_active", True):
+    if is_active:
         _check_active_limit()
-    active = ActiveStrategy(user=fields["strategy"].user, **fields)
+    active = ActiveStrategy(user_id=strategy.user_id, strategy=strategy, broker=broker,
+                            symbol=symbol, start_date=start_date, end_date=end_date,
+                            is_active=is_active)
     active.full_clean()
     active.save()
     _changed(active)
@@ -63,9 +77,23 @@ def active_strategy_create(*, user: User, **fields: Any) -> ActiveStrategy:
 
 
 @transaction.atomic
-def active_strategy_update(*, active: ActiveStrategy, **fields: Any) -> ActiveStrategy:
-    for field, value in fields.items():
+def active_strategy_update(
+    *,
+    active: ActiveStrategy,
+    strategy: Strategy | Unset = UNSET,
+    broker: Broker | Unset = UNSET,
+    symbol: str | Unset = UNSET,
+    start_date: datetime | Unset = UNSET,
+    end_date: datetime | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+) -> ActiveStrategy:
+    """Modifie les champs fournis ; dates cohérentes et limite de stratégies live tenues."""
+    for field, value in provided(strategy=strategy, broker=broker, symbol=symbol,
+                                 start_date=start_date, end_date=end_date,
+                                 is_active=is_active).items():
         setattr(active, field, value)
+    if active.broker.user_id != active.strategy.user_id:
+        raise AristobotError("La stratégie et le broker doivent appartenir au même utilisateur.")
     _validate_dates(active.start_date, active.end_date)
     if active.is_active and active.end_date > timezone.now():
         _check_active_limit(exclude_pk=active.pk)

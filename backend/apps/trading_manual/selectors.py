@@ -18,10 +18,7 @@ def manual_broker_get(*, user: Any, broker_id: Any = None) -> Broker:
     if broker_id not in (None, ""):
         return owned_get(Broker.objects.all(), user, broker_id, label="Broker")
     mine = Broker.objects.filter(user=user)
-    default = None
-    if getattr(user, "default_broker_id", None):
-        default = mine.filter(pk=user.default_broker_id).first()
-    default = default or mine.filter(is_default=True).first()
+    default = mine.filter(is_default=True).first()
     if default is not None:
         return default
     brokers = list(mine[:2])

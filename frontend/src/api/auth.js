@@ -2,7 +2,7 @@ import { http } from './client.js'
 
 /**
  * @typedef {{id: number, username: string, theme: 'dark'|'light', display_timezone: 'UTC'|'local',
- *   default_broker: number|null, ai_provider: 'none'|'openrouter'|'ollama', ai_api_key_hint: string,
+ *   ai_provider: 'none'|'openrouter'|'ollama', ai_api_key_hint: string,
  *   openrouter_model: string, ollama_url: string, ollama_model: string, is_dev: boolean,
  *   is_staff: boolean}} User
  * @typedef {{authenticated: boolean, debug_aristobot: boolean, user: User|null}} Session

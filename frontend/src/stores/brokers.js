@@ -3,7 +3,6 @@ import { computed, ref, shallowRef } from 'vue'
 import * as brokersApi from '../api/brokers.js'
 import { applyJobUpdate, jobFromPayload } from '../utils/pairsProgress.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
-import { useAuthStore } from './auth.js'
 
 /** Relecture de la progression « MAJ Paires » tant qu'un chargement est actif (secours du WebSocket). */
 export const PAIRS_POLL_MS = 1000
@@ -13,7 +12,6 @@ export const PAIRS_POLL_MS = 1000
  * et « MAJ Paires de trading » (progression par `pairs.progress` sur /ws/heartbeat/ + relecture HTTP).
  */
 export const useBrokersStore = defineStore('brokers', () => {
-  const auth = useAuthStore()
   const socket = getSocket(SocketPath.HEARTBEAT)
 
   /** @type {import('vue').Ref<import('../api/brokers.js').Broker[]>} */
@@ -76,9 +74,9 @@ export const useBrokersStore = defineStore('brokers', () => {
     return exchangesPending
   }
 
-  /** Les changements de broker par défaut touchent aussi le profil : on relit les deux. */
+  /** Après un changement, la liste est relue (elle porte aussi le broker par défaut). */
   async function refreshAfterChange() {
-    await Promise.all([load(), auth.fetchSession().catch(() => null)])
+    await load()
   }
 
   const checkKeys = (payload) => brokersApi.checkKeys(payload)

@@ -3,7 +3,6 @@ import { computed, ref, shallowRef } from 'vue'
 import * as api from '../api/trading.js'
 import { clampPage, DEFAULT_PAGE_SIZE, normalizePageSize, pageAfterResize } from '../utils/pagination.js'
 import { tradeResultMessage } from '../utils/tradeOrder.js'
-import { useAuthStore } from './auth.js'
 import { useBrokersStore } from './brokers.js'
 
 /** Relecture du dernier prix tant que la page est ouverte (et visible). */
@@ -18,7 +17,6 @@ export const RECENT_TRADES = 20
  * changement de broker ou de symbole sont ignorées.
  */
 export const useTradingStore = defineStore('trading', () => {
-  const auth = useAuthStore()
   const brokersStore = useBrokersStore()
 
   const brokerId = ref(null)
@@ -222,11 +220,9 @@ export const useTradingStore = defineStore('trading', () => {
     await Promise.all([refreshPortfolio(), loadSymbols(), refreshOpenOrders(), refreshTrades(), startTicker()])
   }
 
-  /** Broker du profil, sinon celui marqué par défaut, sinon le premier. */
+  /** Le broker marqué par défaut, sinon le premier. */
   function defaultBrokerId() {
-    const list = brokersStore.brokers
-    const fromProfile = list.find((b) => b.id === auth.user?.default_broker)
-    return (fromProfile ?? brokersStore.defaultBroker ?? list[0])?.id ?? null
+    return (brokersStore.defaultBroker ?? brokersStore.brokers[0])?.id ?? null
   }
 
   /** À l'ouverture de la page : brokers relus, broker courant gardé s'il existe encore. */

@@ -47,8 +47,23 @@ def test_first_broker_becomes_default_and_default_is_unique(logged_client) -> No
     assert second["is_default"] is True
     rows = {b["name"]: b["is_default"] for b in client.get("/api/brokers/").json()}
     assert rows == {"Mon Binance": False, "Second": True}
-    client.user.refresh_from_db()
-    assert client.user.default_broker_id == second["id"]
+    resp = client.patch(f"/api/brokers/{first['id']}/", {"is_default": True}, format="json")
+    assert resp.status_code == 200 and resp.json()["is_default"] is True
+    rows = {b["name"]: b["is_default"] for b in client.get("/api/brokers/").json()}
+    assert rows == {"Mon Binance": True, "Second": False}
+    resp = client.patch(f"/api/brokers/{first['id']}/", {"is_default": False}, format="json")
+    assert resp.status_code == 200
+    assert not any(b["is_default"] for b in client.get("/api/brokers/").json())
+
+
+def test_default_broker_is_chosen_on_the_broker_not_in_the_profile(logged_client) -> None:
+    """Une seule source : `is_default` du broker ; le profil refuse l'ancien champ en français."""
+    client = logged_client()
+    broker = client.post("/api/brokers/", PAYLOAD, format="json").json()
+    resp = client.patch("/api/auth/me/", {"default_broker": broker["id"]}, format="json")
+    assert resp.status_code == 400
+    assert "PATCH /api/brokers/<id>/" in resp.json()["errors"]["default_broker"][0]
+    assert "default_broker" not in client.get("/api/auth/me/").json()["user"]
 
 
 def test_update_with_blank_key_keeps_stored_key(logged_client) -> None:

@@ -77,7 +77,9 @@ def test_other_users_ids_in_relations_are_refused(logged_client, make_user) -> N
     }, format="json")
     assert resp.status_code == 400
     assert "introuvable" in resp.json()["errors"]["strategy"][0]
-    resp = client.patch("/api/auth/me/", {"default_broker": rows["brokers"]}, format="json")
+    resp = client.post("/api/trading-manual/orders/", {
+        "broker": rows["brokers"], "symbol": "BTC/USDT", "side": "buy", "quantity": "0.001",
+    }, format="json")
     assert resp.status_code == 404
     assert resp.json()["detail"].startswith("Broker introuvable")
 

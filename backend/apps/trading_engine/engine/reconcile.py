@@ -44,14 +44,22 @@ logger = logging.getLogger("aristobot.engine")
 MISMATCH, MISSED = "position_mismatch", "missed_signals"
 
 
-async def _alert(**fields: Any) -> Alert | None:
+async def _alert(
+    *,
+    kind: str,
+    message: str,
+    details: dict[str, Any],
+    level: str = Alert.Level.WARNING,
+    user_id: int | None = None,
+    symbol: str = "",
+) -> Alert | None:
     """Crée une alerte, sauf si la même (type, utilisateur, symbole) est déjà ouverte."""
-    same = Alert.objects.filter(kind=fields["kind"], user_id=fields.get("user_id"),
-                                symbol=fields.get("symbol", ""), resolved_at__isnull=True)
-    if fields["kind"] != MISSED and await same.aexists():
+    same = Alert.objects.filter(kind=kind, user_id=user_id, symbol=symbol, resolved_at__isnull=True)
+    if kind != MISSED and await same.aexists():
         return None
-    logger.warning("Alerte %s : %s", fields["kind"], fields["message"])
-    return await Alert.objects.acreate(**fields)
+    logger.warning("Alerte %s : %s", kind, message)
+    return await Alert.objects.acreate(kind=kind, message=message, details=details, level=level,
+                                       user_id=user_id, symbol=symbol)
 
 
 async def entries_settle(*, active: ActiveStrategy, notifier: Notifier, slippage: Decimal) -> str:

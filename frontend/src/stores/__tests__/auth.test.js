@@ -4,7 +4,7 @@ import { jsonResponse, requestBody, stubFetch } from '../../../tests/helpers/fet
 import { useAuthStore } from '../auth.js'
 import { usePreferencesStore } from '../preferences.js'
 
-const DAC = { id: 2, username: 'dac', theme: 'dark', display_timezone: 'UTC', default_broker: null, ai_provider: 'none', is_dev: false }
+const DAC = { id: 2, username: 'dac', theme: 'dark', display_timezone: 'UTC', ai_provider: 'none', is_dev: false }
 const DEV = { ...DAC, id: 1, username: 'dev', is_dev: true }
 const anonymous = { authenticated: false, debug_aristobot: false, user: null }
 

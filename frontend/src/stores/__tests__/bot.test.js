@@ -30,7 +30,7 @@ describe('store bot', () => {
     FakeWebSocket.reset()
     resetSockets()
     setActivePinia(createPinia())
-    useAuthStore().user = { id: 1, username: 'dac', default_broker: 5 }
+    useAuthStore().user = { id: 1, username: 'dac' }
     routes = {
       'GET /api/active-strategies/': () => jsonResponse(200, [ACTIVE, STOPPED]),
       'GET /api/active-strategies/1/': () => jsonResponse(200, detail(ACTIVE, { position: POSITION })),

@@ -7,7 +7,7 @@ import { PAIRS_POLL_MS, useBrokersStore } from '../brokers.js'
 
 const BROKER = { id: 5, name: 'Principal', exchange: 'binance', is_default: true, is_testnet: false, api_key_hint: '****-key', api_secret_hint: '****cret', has_password: false }
 const job = (fields) => ({ id: 9, exchange: 'binance', status: 'running', progress: 20, total: 16, processed: 0, ...fields })
-const SESSION = { authenticated: true, debug_aristobot: false, user: { id: 1, username: 'dac', default_broker: 5 } }
+const SESSION = { authenticated: true, debug_aristobot: false, user: { id: 1, username: 'dac' } }
 
 describe('store brokers', () => {
   let fetchMock
@@ -79,13 +79,13 @@ describe('store brokers', () => {
     expect(fetchMock.mock.calls.length).toBe(before) // plus de relecture
   })
 
-  it('définir par défaut : PATCH {is_default: true} puis relecture de la liste et du profil', async () => {
+  it('définir par défaut : PATCH {is_default: true} puis relecture de la liste', async () => {
     const store = useBrokersStore()
     await store.setDefault(5)
     const patchIndex = fetchMock.mock.calls.findIndex(([url, init]) => url === '/api/brokers/5/' && init.method === 'PATCH')
     expect(requestBody(fetchMock, patchIndex)).toEqual({ is_default: true })
-    expect(fetchMock).toHaveBeenCalledWith('/api/brokers/', expect.anything())
-    expect(fetchMock).toHaveBeenCalledWith('/api/auth/me/', expect.anything())
+    const reload = fetchMock.mock.calls.findIndex(([url, init], i) => i > patchIndex && url === '/api/brokers/' && (init.method ?? 'GET') === 'GET')
+    expect(reload).toBeGreaterThan(patchIndex)
   })
 
   it('suppression refusée (409) : le détail français remonte', async () => {

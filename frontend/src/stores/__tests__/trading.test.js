@@ -7,8 +7,8 @@ import { useAuthStore } from '../auth.js'
 import { SEARCH_DEBOUNCE_MS, TICKER_POLL_MS, useTradingStore } from '../trading.js'
 
 const BROKERS = [
-  { id: 5, name: 'Principal', exchange: 'binance', is_default: true, is_testnet: false },
-  { id: 7, name: 'Second', exchange: 'binance', is_default: false, is_testnet: false },
+  { id: 5, name: 'Principal', exchange: 'binance', is_default: false, is_testnet: false },
+  { id: 7, name: 'Second', exchange: 'binance', is_default: true, is_testnet: false },
 ]
 const BTC = { id: 1, exchange: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amount_precision: '0.00001', min_cost: '5' }
 const portfolio = (brokerId, usdt = 10000) => ({
@@ -32,17 +32,19 @@ describe('store trading', () => {
   let fetchMock
   let price
   let orderResponse
+  let brokerList
 
   beforeEach(() => {
     vi.useFakeTimers()
     vi.stubGlobal('WebSocket', FakeWebSocket)
     resetSockets()
     setActivePinia(createPinia())
-    useAuthStore().user = { id: 1, username: 'dac', default_broker: 7 }
+    useAuthStore().user = { id: 1, username: 'dac' }
+    brokerList = BROKERS
     price = 60000
     orderResponse = jsonResponse(201, TRADE)
     fetchMock = stubFetch({
-      'GET /api/brokers/': jsonResponse(200, BROKERS),
+      'GET /api/brokers/': () => jsonResponse(200, brokerList),
       'GET /api/trading-manual/portfolio/': (url) => jsonResponse(200, portfolio(Number(new URL(url, 'http://t').searchParams.get('broker')))),
       'GET /api/market-symbols/': jsonResponse(200, { count: 60, next: null, previous: null, results: [BTC] }),
       'GET /api/brokers/7/open-orders/': jsonResponse(200, [{ id: '2', symbol: 'BTC/USDT', side: 'buy', timestamp: 1 }, { id: '3', symbol: 'ETH/USDT', side: 'sell', timestamp: 2 }]),
@@ -60,7 +62,7 @@ describe('store trading', () => {
     vi.useRealTimers()
   })
 
-  it('ouvre sur le broker par défaut du profil et charge tout ce qui en dépend', async () => {
+  it('ouvre sur le broker par défaut et charge tout ce qui en dépend', async () => {
     const store = useTradingStore()
     await store.start()
     expect(store.brokerId).toBe(7)
@@ -75,8 +77,8 @@ describe('store trading', () => {
     expect(store.trades).toEqual([TRADE])
   })
 
-  it('sans défaut au profil : le broker marqué par défaut', async () => {
-    useAuthStore().user = { id: 1, username: 'dac', default_broker: null }
+  it('sans broker par défaut : le premier de la liste', async () => {
+    brokerList = BROKERS.map((b) => ({ ...b, is_default: false }))
     const store = useTradingStore()
     await store.start()
     expect(store.brokerId).toBe(5)

@@ -27,7 +27,7 @@ describe('TradingBotView — Stop', () => {
     vi.stubGlobal('WebSocket', FakeWebSocket)
     resetSockets()
     setActivePinia(createPinia())
-    useAuthStore().user = { id: 1, username: 'dac', default_broker: 5, display_timezone: 'UTC' }
+    useAuthStore().user = { id: 1, username: 'dac', display_timezone: 'UTC' }
     stopBodies = []
     // L'interface ne connaît pas encore la position que le moteur vient d'ouvrir.
     serverDetail = { ...ACTIVE, position: null, recent_trades: [], realized_pnl: '0' }

@@ -24,7 +24,7 @@ describe('BotActivationForm', () => {
     resetSockets()
     pinia = createPinia()
     setActivePinia(pinia)
-    useAuthStore().user = { id: 1, username: 'dac', default_broker: 5, display_timezone: 'UTC' }
+    useAuthStore().user = { id: 1, username: 'dac', display_timezone: 'UTC' }
     Object.assign(useBrokersStore(), { brokers: BROKERS, loaded: true })
     Object.assign(useBotStore(), { strategies: [{ id: 3, name: 'Achat', timeframe: '1m' }], strategiesLoaded: true })
     fetchMock = stubFetch({
