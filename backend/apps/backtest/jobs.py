@@ -34,14 +34,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from apps.backtest.candles import backtest_candles_read
 from apps.backtest.messages import cancelled_message, done_message, error_message, progress_message, push
 from apps.backtest.models import BacktestResult
-from apps.backtest.worker_process import BacktestWorker, backtest_limits
+from apps.backtest.worker_process import BacktestWorker, backtest_limits, backtest_request
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_loop import exchange_loop_submit
 from apps.core.unset import UNSET, Unset, provided
 from apps.market_data.candle_download import DownloadReport, candles_download
-from apps.market_data.candle_store import candles_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def _read_candles(
 ) -> dict[str, Any]:
     """Lecture COPY dans un thread à part (connexion fermée à la fin) : ne retient pas la tâche."""
     try:
-        return candles_arrays(exchange=exchange, symbol=symbol, timeframe=timeframe,
-                              start_ms=start_ms, end_ms=end_ms)
+        return backtest_candles_read(exchange=exchange, symbol=symbol, timeframe=timeframe,
+                                     start_ms=start_ms, end_ms=end_ms)
     finally:
         connection.close()
 
@@ -237,10 +237,6 @@ class BacktestJob:
                 exchange=backtest.exchange, symbol=report.symbol, timeframe=backtest.timeframe,
                 start_ms=start_ms, end_ms=end_ms)
             count = len(arrays["close"])
-            if count < 2:
-                raise AristobotError(
-                    f"Pas assez de bougies {report.symbol} {backtest.timeframe} sur {backtest.exchange} "
-                    f"pour cette période ({count}) : choisissez une période passée plus longue.")
             self.update(message=f"Calcul sur {_count(count)} bougies…")
             output = await self._compute(backtest, arrays)
         self.closing = True
@@ -251,10 +247,10 @@ class BacktestJob:
     async def _compute(self, backtest: BacktestResult, arrays: dict[str, Any]) -> dict[str, Any]:
         limits, max_bytes = backtest_limits()
         self.worker = BacktestWorker(limits, max_bytes=max_bytes)
-        request = {"code": backtest.strategy_code, "candles": arrays,
-                   "initial_amount": float(backtest.initial_amount),
-                   "fee_rate": float(backtest.fee_rate), "timeframe": backtest.timeframe,
-                   "mode": "fast"}
+        request = backtest_request(code=backtest.strategy_code, arrays=arrays,
+                                   initial_amount=float(backtest.initial_amount),
+                                   fee_rate=float(backtest.fee_rate),
+                                   timeframe=backtest.timeframe, mode="fast")
         return await self.worker.run(request, self._on_compute)
 
     async def _finish_cancelled(self) -> None:

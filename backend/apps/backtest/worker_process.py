@@ -114,16 +114,17 @@ def frame_arrays(frame: Any) -> dict[str, Any]:
     return arrays
 
 
-def backtest_run_sandboxed(*, code: str, candles: Any, initial_amount: float, fee_rate: float,
-                           timeframe: str | None, mode: str,
+def backtest_request(*, code: str, arrays: dict[str, Any], initial_amount: float, fee_rate: float,
+                     timeframe: str | None, mode: str) -> dict[str, Any]:
+    """La demande envoyée à l'enfant : code, bougies en tableaux (`timestamp` en ns), paramètres."""
+    return {"code": code, "candles": arrays, "initial_amount": float(initial_amount),
+            "fee_rate": float(fee_rate), "timeframe": timeframe, "mode": mode}
+
+
+def backtest_run_sandboxed(*, request: dict[str, Any],
                            on_progress: Callable[[float], Any]) -> dict[str, Any]:
     """Un backtest complet dans un enfant du bac à sable, depuis du code synchrone (commande
-    `run_backtest`) : le code de la stratégie ne tourne jamais dans le processus appelant."""
-    from apps.backtest.engine.candles import prepare_candles
-
-    frame = prepare_candles(candles)
+    `run_backtest`) : même demande, même enfant et même relecture que depuis la page."""
     limits, max_bytes = backtest_limits()
-    request = {"code": code, "candles": frame_arrays(frame), "initial_amount": float(initial_amount),
-               "fee_rate": float(fee_rate), "timeframe": timeframe, "mode": mode}
     worker = BacktestWorker(limits, max_bytes=max_bytes)
     return asyncio.run(worker.run(request, on_progress))

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from apps.core.timeframes import TIMEFRAME_MINUTES, TIMEFRAMES
+from apps.core.timeframes import MINUTE_MS, TIMEFRAME_MINUTES, TIMEFRAMES, timeframe_ms
 
-MINUTE_MS = 60_000
 LARGEST_TF_MS = max(TIMEFRAME_MINUTES.values()) * MINUTE_MS
 
 KlineSource = Literal["live", "backfill", "stored"]
@@ -32,11 +31,6 @@ KlineSource = Literal["live", "backfill", "stored"]
 
 class MalformedMessage(ValueError):
     """Message Binance illisible ou inconnu : journalisé puis ignoré."""
-
-
-def timeframe_ms(timeframe: str) -> int:
-    """Durée d'une unité de temps en millisecondes."""
-    return TIMEFRAME_MINUTES[timeframe] * MINUTE_MS
 
 
 def bucket_start(ms: int, tf_ms: int) -> int:

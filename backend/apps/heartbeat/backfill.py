@@ -13,10 +13,10 @@ from typing import Any
 
 import ccxt.async_support as ccxt_async
 
+from apps.core.timeframes import MINUTE_MS
 from apps.heartbeat import storage
 from apps.heartbeat.aggregator import (
     LARGEST_TF_MS,
-    MINUTE_MS,
     Candle,
     CandleAggregator,
     Kline,

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apps.core.models import Alert
-from apps.core.timeframes import TIMEFRAMES
-from apps.heartbeat.aggregator import MINUTE_MS, bucket_start, timeframe_ms
+from apps.core.timeframes import MINUTE_MS, TIMEFRAMES, timeframe_ms
+from apps.heartbeat.aggregator import bucket_start
 from apps.heartbeat.aio import wait_event
 from apps.heartbeat.backfill import Backfiller
 from apps.heartbeat.config import HeartbeatConfig

@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from apps.core.timeframes import TIMEFRAMES
+from apps.core.timeframes import TIMEFRAMES, dt_to_ms
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal, HeartbeatStatus
-from apps.heartbeat.storage import dt_to_ms
 
 
 def heartbeat_status_get() -> HeartbeatStatus:

@@ -28,10 +28,10 @@ from websockets.asyncio.client import connect
 
 from apps.core import groups
 from apps.core.daemon import AsyncDaemon, tasks_cancel
+from apps.core.timeframes import MINUTE_MS
 from apps.heartbeat import storage
 from apps.heartbeat.aggregator import (
     LARGEST_TF_MS,
-    MINUTE_MS,
     CandleAggregator,
     Kline,
     MalformedMessage,

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from apps.core import groups
+from apps.core.timeframes import ms_to_dt
 from apps.heartbeat import storage
 from apps.heartbeat.aio import wait_event, with_timeout
 from apps.heartbeat.publisher import Publisher
@@ -22,7 +23,7 @@ logger = logging.getLogger("aristobot.heartbeat")
 
 
 def _dt(ms: int | None) -> datetime | None:
-    return storage.ms_to_dt(ms) if ms else None
+    return ms_to_dt(ms) if ms else None
 
 
 class StatusTracker:

@@ -12,13 +12,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.utils import InterfaceError, OperationalError
 
 from apps.core import groups
+from apps.core.timeframes import dt_to_ms, ms_to_dt
 from apps.heartbeat.aggregator import Candle, Kline
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal, HeartbeatStatus
 
@@ -27,15 +28,6 @@ T = TypeVar("T")
 
 _CHUNK = 500
 _STALE_AFTER_S = 60.0
-
-
-def ms_to_dt(ms: int) -> datetime:
-    """Millisecondes UTC → datetime aware (UTC)."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
-
-
-def dt_to_ms(value: datetime) -> int:
-    return (value - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
 
 
 def iso_utc(ms: int) -> str:

@@ -18,13 +18,9 @@ from asgiref.sync import sync_to_async
 
 from apps.core.services.ccxt_manager import public_exchange_get
 from apps.core.services.exchange import market_resolve, markets_ensure
-from apps.core.services.ohlcv import MINUTE_MS, PAGE_LIMIT, ohlcv_fetch
-from apps.market_data.candle_store import (
-    Range,
-    candles_missing_ranges,
-    candles_store,
-    timeframe_ms,
-)
+from apps.core.services.ohlcv import PAGE_LIMIT, ohlcv_fetch
+from apps.core.timeframes import MINUTE_MS, timeframe_ms
+from apps.market_data.candle_store import Range, candles_missing_ranges, candles_store
 
 #: `progress_cb(téléchargées, à télécharger)` : appelé au départ puis après chaque page enregistrée.
 DownloadProgress = Callable[[int, int], Any]

@@ -18,30 +18,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
 from psycopg import sql
 
-from apps.core.timeframes import TIMEFRAME_MINUTES
+from apps.core.timeframes import ms_to_dt, timeframe_ms
 
-MINUTE_MS = 60_000
 ARRAY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 Range = tuple[int, int]
-
-
-def timeframe_ms(timeframe: str) -> int:
-    """Durée d'une bougie en millisecondes (`ValueError` si l'unité est inconnue)."""
-    try:
-        return TIMEFRAME_MINUTES[timeframe] * MINUTE_MS
-    except KeyError:
-        raise ValueError(f"Unité de temps inconnue : « {timeframe} »") from None
-
-
-def ms_to_dt(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def expected_span(*, timeframe: str, start_ms: int, end_ms: int, now_ms: int) -> Range:

@@ -52,7 +52,8 @@ def test_cli_reports_french_errors(tmp_path):
 
 
 @pytest.fixture
-def db_setup(make_user):
+def db_setup(transactional_db, make_user):  # noqa: ARG001
+    """Données validées (transaction réelle) : la commande les relit depuis un autre thread."""
     from apps.brokers.models import Broker
     from apps.market_data.models import Candle
     from apps.strategies.models import Strategy

@@ -17,9 +17,9 @@ from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import public_exchange_get
 from apps.core.services.exchange import market_resolve, markets_ensure
 from apps.core.services.exchange_errors import exchange_call, exchange_display
+from apps.core.timeframes import MINUTE_MS
 
 PAGE_LIMIT = 1000
-MINUTE_MS = 60_000
 
 Row = list[Any]
 

@@ -15,10 +15,10 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
+from apps.core.timeframes import dt_to_ms
 from apps.heartbeat.config import HeartbeatConfig
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal
 from apps.heartbeat.service import HeartbeatService
-from apps.heartbeat.storage import dt_to_ms
 from apps.heartbeat.tests.heartbeat_factories import MINUTE, T0, kline_payload, ohlcv_row
 
 FAST = {

@@ -13,6 +13,7 @@ from django.db.utils import OperationalError
 
 from apps.core import groups
 from apps.core.models import Alert
+from apps.core.timeframes import dt_to_ms, ms_to_dt
 from apps.heartbeat import storage
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatStatus
 from apps.heartbeat.service import HeartbeatService
@@ -184,7 +185,7 @@ async def test_first_start_without_rest_builds_only_buckets_seen_from_their_star
         await _feed(service, clock, kline_messages("BTCUSDT", T0 + 2 * MINUTE, 8))  # 00:02 → 00:09
     threes = await database_sync_to_async(list)(
         CandleHeartbeat.objects.filter(timeframe="3m").values_list("open_time", flat=True))
-    assert [storage.dt_to_ms(t) for t in threes] == [T0 + 3 * MINUTE, T0 + 6 * MINUTE]
+    assert [dt_to_ms(t) for t in threes] == [T0 + 3 * MINUTE, T0 + 6 * MINUTE]
     assert await candle_count(timeframe="5m") == 1  # 00:05, pas la 00:00 (début jamais vu)
 
 
@@ -202,7 +203,7 @@ async def test_restart_catches_up_from_the_last_stored_minute_and_rebuilds_highe
     assert_contiguous(await stored_open_times())
     five = await database_sync_to_async(list)(
         CandleHeartbeat.objects.filter(timeframe="5m").order_by("open_time"))
-    assert [storage.dt_to_ms(c.open_time) for c in five] == [T0 + i * 5 * MINUTE for i in range(4)]
+    assert [dt_to_ms(c.open_time) for c in five] == [T0 + i * 5 * MINUTE for i in range(4)]
     payloads = [kline_payload("BTCUSDT", T0 + i * MINUTE)["k"] for i in range(5, 10)]
     assert float(five[1].high_price) == max(float(p["h"]) for p in payloads)  # base + REST
     # Seules les dernières bougies de chaque unité, closes il y a moins de 2 min, sont signalées.
@@ -238,7 +239,7 @@ async def test_unmended_gap_opens_an_alert_resolved_once_the_gap_is_repaired(mak
     assert alert.resolved_at is not None
     # La bougie 5m close pendant le trou (2 minutes sur 5) a été reconstruite en entier.
     five = await database_sync_to_async(CandleHeartbeat.objects.get)(
-        timeframe="5m", open_time=storage.ms_to_dt(T0 + 10 * MINUTE))
+        timeframe="5m", open_time=ms_to_dt(T0 + 10 * MINUTE))
     volumes = [float(kline_payload("BTCUSDT", T0 + i * MINUTE)["k"]["v"]) for i in range(10, 15)]
     assert float(five.volume) == pytest.approx(sum(volumes), rel=1e-9)
     assert (await database_sync_to_async(status_snapshot)(user=user))["coherent"] is True

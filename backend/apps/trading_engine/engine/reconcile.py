@@ -24,6 +24,7 @@ from django.utils import timezone
 from apps.core.exceptions import AristobotError
 from apps.core.models import Alert
 from apps.core.services.exchange_ops import balances_fetch
+from apps.core.timeframes import ms_to_dt
 from apps.heartbeat.models import HeartbeatSignal
 from apps.trading.models import Trade
 from apps.trading.services.order_state import EXECUTED, executed, split_symbol
@@ -36,7 +37,6 @@ from apps.trading_engine.engine.positions import (
     position_recover,
     trade_resolve,
 )
-from apps.trading_engine.engine.state import ms_to_dt
 from apps.trading_engine.models import ActiveStrategy, EngineState, Position
 
 logger = logging.getLogger("aristobot.engine")

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from apps.core.timeframes import ms_to_dt
 from apps.trading_engine.models import EngineState
 
 logger = logging.getLogger(__name__)
-
-
-def ms_to_dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 class EngineStateStore:

@@ -11,6 +11,9 @@ Deux formes :
   l'exchange du broker, table partagée `candles`, idempotent), puis lues dans la table pour cet
   exchange seulement ; `--no-download` : uniquement ce qui est déjà en base.
 
+Les bougies passent par les mêmes services que la page Backtest (`candles_download`,
+`backtest_candles_read`) et le calcul par la même demande au même enfant (`backtest_request`,
+`BacktestWorker`) : seule la présentation (arguments, résumé texte, JSON) est propre à la commande.
 Le code de la stratégie s'exécute dans un enfant confiné du bac à sable, comme depuis la page
 Backtest (docs/strategies.md §2), jamais dans ce processus qui a accès à la base et aux secrets.
 """
@@ -18,22 +21,27 @@ Backtest (docs/strategies.md §2), jamais dans ce processus qui a accès à la b
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.backtest.engine import BacktestError, read_candles_csv, timeframe_seconds
-from apps.backtest.worker_process import backtest_run_sandboxed, backtest_sandbox, sandbox_stop
-
-COPY_COLUMNS = {"open_price": "open", "high_price": "high", "low_price": "low",
-                "close_price": "close"}
+from apps.backtest.candles import backtest_candles_read, backtest_coverage
+from apps.backtest.engine import BacktestError, read_candles_csv
+from apps.backtest.engine.candles import prepare_candles
+from apps.backtest.worker_process import (
+    backtest_request,
+    backtest_run_sandboxed,
+    backtest_sandbox,
+    frame_arrays,
+    sandbox_stop,
+)
+from apps.core.exceptions import AristobotError
+from apps.core.timeframes import TIMEFRAMES, dt_to_ms, ms_to_dt
 
 
 def _parse_moment(text: str, *, end: bool) -> datetime:
@@ -47,29 +55,6 @@ def _parse_moment(text: str, *, end: bool) -> datetime:
     if end and len(text) <= 10:
         moment += timedelta(days=1)  # --end 2025-06-30 : bougies du 30 juin comprises
     return moment
-
-
-def candles_from_db(*, exchange: str, symbol: str, timeframe: str, start: datetime,
-                    end: datetime) -> Any:
-    """Bougies de la table `candles` (`COPY … TO STDOUT` → pandas), `open_time` < `end`."""
-    import pandas as pd
-    from django.db import connection
-    from psycopg import sql
-
-    query = sql.SQL(
-        "COPY (SELECT (extract(epoch FROM open_time) * 1000)::bigint AS open_time, open_price, "
-        "high_price, low_price, close_price, volume FROM candles WHERE exchange = {} AND "
-        "symbol = {} AND timeframe = {} AND open_time >= {} AND open_time < {} "
-        "ORDER BY open_time) TO STDOUT WITH (FORMAT csv, HEADER true)"
-    ).format(sql.Literal(exchange), sql.Literal(symbol), sql.Literal(timeframe),
-             sql.Literal(start), sql.Literal(end))
-    connection.ensure_connection()
-    buffer = io.BytesIO()
-    with connection.connection.cursor() as cursor, cursor.copy(query) as copy:
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
-    return pd.read_csv(buffer).rename(columns=COPY_COLUMNS)
 
 
 class Command(BaseCommand):
@@ -99,9 +84,9 @@ class Command(BaseCommand):
         warming = threading.Thread(target=self._warm_sandbox, daemon=True)
         warming.start()
         if options["strategy_file"] or options["candles_csv"]:
-            code, candles, label = self._from_files(options)
+            code, arrays, label = self._from_files(options)
         elif options["strategy"] is not None:
-            code, candles, label = self._from_db(options)
+            code, arrays, label = self._from_db(options)
         else:
             raise CommandError("Indiquez --strategy-file et --candles-csv, ou --strategy, --broker, "
                                "--symbol, --timeframe, --start et --end")
@@ -112,10 +97,11 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\rProgression : {pct:5.1f} %")
                 sys.stderr.flush()
 
+        request = backtest_request(code=code, arrays=arrays, initial_amount=options["amount"],
+                                   fee_rate=options["fee"], timeframe=options["timeframe"],
+                                   mode=options["mode"])
         try:
-            output = backtest_run_sandboxed(
-                code=code, candles=candles, initial_amount=options["amount"], fee_rate=options["fee"],
-                timeframe=options["timeframe"], mode=options["mode"], on_progress=progress)
+            output = backtest_run_sandboxed(request=request, on_progress=progress)
         except BacktestError as exc:
             raise CommandError(str(exc)) from exc
         finally:
@@ -136,7 +122,7 @@ class Command(BaseCommand):
         except Exception:  # noqa: BLE001 (l'erreur sera rapportée par le calcul lui-même)
             pass
 
-    def _from_files(self, options: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    def _from_files(self, options: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         if not (options["strategy_file"] and options["candles_csv"]):
             raise CommandError("La forme fichiers demande --strategy-file ET --candles-csv")
         try:
@@ -144,13 +130,14 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Fichier de stratégie illisible : {exc}") from exc
         try:
-            candles = read_candles_csv(options["candles_csv"])
+            arrays = frame_arrays(prepare_candles(read_candles_csv(options["candles_csv"])))
         except BacktestError as exc:
             raise CommandError(str(exc)) from exc
         label = {"strategy_file": options["strategy_file"], "candles_csv": options["candles_csv"]}
-        return code, candles, label
+        return code, arrays, label
 
-    def _from_db(self, options: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    def _from_db(self, options: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Mêmes services que la page Backtest : téléchargement, lecture, puis même calcul."""
         from apps.brokers.models import Broker
         from apps.strategies.models import Strategy
 
@@ -158,10 +145,9 @@ class Command(BaseCommand):
         missing = [f"--{name}" for name in needed if options[name] is None]
         if missing:
             raise CommandError(f"Forme base de données : il manque {', '.join(missing)}")
-        try:
-            timeframe_seconds(options["timeframe"])
-        except BacktestError as exc:
-            raise CommandError(str(exc)) from exc
+        timeframe = options["timeframe"]
+        if timeframe not in TIMEFRAMES:
+            raise CommandError(f"Unité de temps inconnue : « {timeframe} » ({', '.join(TIMEFRAMES)})")
         start = _parse_moment(options["start"], end=False)
         end = _parse_moment(options["end"], end=True)
         if end <= start:
@@ -172,41 +158,31 @@ class Command(BaseCommand):
         broker = Broker.objects.filter(pk=options["broker"]).first()
         if broker is None:
             raise CommandError(f"Broker {options['broker']} introuvable")
-        symbol = options["symbol"]
+        span = {"exchange": broker.exchange, "timeframe": timeframe,
+                "start_ms": dt_to_ms(start), "end_ms": dt_to_ms(end)}
+        symbol = options["symbol"].strip().upper().replace("-", "/")
         if not options["no_download"]:
-            symbol = self._download(exchange=broker.exchange, symbol=symbol, timeframe=options["timeframe"],
-                                    start=start, end=end, verbose=options["verbosity"] >= 2)
-        options["symbol"] = symbol
-        candles = candles_from_db(exchange=broker.exchange, symbol=symbol,
-                                  timeframe=options["timeframe"], start=start, end=end)
-        where = f"{broker.exchange} {options['symbol']} {options['timeframe']}"
-        period = f"du {start:%Y-%m-%d %H:%M} au {end:%Y-%m-%d %H:%M} UTC"
-        if candles.empty:
-            raise CommandError(f"Aucune bougie en base pour {where} {period} : téléchargez-les "
-                               "d'abord (page Backtest)")
-        self._check_coverage(candles, start, end, options["timeframe"], where)
+            symbol = self._download(symbol=symbol, verbose=options["verbosity"] >= 2, **span)
+        where = f"{broker.exchange} {symbol} {timeframe}"
+        try:
+            arrays = backtest_candles_read(symbol=symbol, **span)
+        except AristobotError as exc:
+            period = f"du {start:%Y-%m-%d %H:%M} au {end:%Y-%m-%d %H:%M} UTC"
+            hint = ("téléchargez-les d'abord (sans --no-download)" if options["no_download"]
+                    else "l'exchange n'en a pas pour cette période")
+            raise CommandError(f"Aucune bougie en base (ou moins de 2) pour {where} {period} : "
+                               f"{hint}") from exc
+        self._check_coverage(arrays, where=where, **span)
         label = {"strategy_id": strategy.pk, "strategy_name": strategy.name, "broker_id": broker.pk,
-                 "exchange": broker.exchange, "symbol": options["symbol"],
+                 "exchange": broker.exchange, "symbol": symbol,
                  "start": start.isoformat(), "end": end.isoformat()}
-        return strategy.code, candles, label
+        return strategy.code, arrays, label
 
-    def _download(self, *, exchange: str, symbol: str, timeframe: str, start: datetime, end: datetime,
+    def _download(self, *, exchange: str, symbol: str, timeframe: str, start_ms: int, end_ms: int,
                   verbose: bool) -> str:
         """Télécharge les bougies manquantes (aucun appel réseau si rien ne manque) ; symbole unifié."""
-        from apps.core.exceptions import AristobotError
         from apps.core.services.ccxt_manager import close_all
         from apps.market_data.candle_download import candles_download
-        from apps.market_data.candle_store import candles_missing_ranges
-
-        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-        try:
-            gaps = candles_missing_ranges(exchange=exchange, symbol=symbol.strip().upper(),
-                                          timeframe=timeframe, start_ms=start_ms, end_ms=end_ms,
-                                          now_ms=int(time.time() * 1000))
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
-        if not gaps:
-            return symbol.strip().upper()
 
         def progress(done: int, total: int) -> None:
             if verbose and total:
@@ -226,24 +202,22 @@ class Command(BaseCommand):
             raise CommandError(f"Téléchargement des bougies impossible : {exc.message}") from exc
         if verbose:
             sys.stderr.write("\n")
-        self.stderr.write(f"{report.stored} bougie(s) téléchargée(s) depuis {exchange} "
-                          f"({report.pages} requête(s))")
+        if report.missing:
+            self.stderr.write(f"{report.stored} bougie(s) téléchargée(s) depuis {exchange} "
+                              f"({report.pages} requête(s))")
         return report.symbol
 
-    def _check_coverage(self, candles: Any, start: datetime, end: datetime, timeframe: str,
-                        where: str) -> None:
+    def _check_coverage(self, arrays: dict[str, Any], *, where: str, exchange: str, timeframe: str,
+                        start_ms: int, end_ms: int) -> None:
         """Erreur si la période n'est pas couverte ; avertissement pour les trous internes."""
-        step_ms = timeframe_seconds(timeframe) * 1000
-        first, last = int(candles["open_time"].iloc[0]), int(candles["open_time"].iloc[-1])
-        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-        if first - start_ms >= step_ms or end_ms - last > 2 * step_ms:
-            have = (f"{datetime.fromtimestamp(first / 1000, UTC):%Y-%m-%d %H:%M} → "
-                    f"{datetime.fromtimestamp(last / 1000, UTC):%Y-%m-%d %H:%M}")
+        coverage = backtest_coverage(arrays, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms)
+        if not coverage.covered:
+            first, last = ms_to_dt(coverage.first_ms), ms_to_dt(coverage.last_ms)
+            have = f"{first:%Y-%m-%d %H:%M} → {last:%Y-%m-%d %H:%M}"
             raise CommandError(f"Bougies manquantes pour {where} : la base couvre {have} seulement ; "
                                "téléchargez la période complète d'abord")
-        expected = (last - first) // step_ms + 1
-        if len(candles) < expected:
-            self.stderr.write(f"Attention : {expected - len(candles)} bougie(s) absente(s) dans la "
+        if coverage.holes:
+            self.stderr.write(f"Attention : {coverage.holes} bougie(s) absente(s) dans la "
                               f"période pour {where} (trous de l'exchange ?)")
 
     def _summary(self, output: Any) -> None:
