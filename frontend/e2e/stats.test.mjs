@@ -34,7 +34,7 @@ async function seedTrades() {
   const broker = ((await api('GET', '/api/brokers/')).data ?? []).find((b) => b.name === BROKER)
   const manual = await api('POST', '/api/trading-manual/orders/', { broker: broker.id, symbol: 'BTC/USDT', side: 'buy', order_type: 'market', quote_amount: '25' })
   console.log(`[stats] ordre manuel : HTTP ${manual.status}`)
-  const { data: cfg } = await api('GET', '/api/webhooks/config/')
+  const { data: cfg } = await api('POST', '/api/webhooks/config/', {}) // créée au besoin
   const path = new URL(cfg.url).pathname
   const stamp = Date.now()
   const alerts = [

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
+from apps.accounts.selectors import NO_TRADING, trading_summary
 from apps.core.exceptions import AristobotError, LimitReachedError
 from apps.core.unset import UNSET, Unset, provided
 
@@ -96,19 +97,6 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 
 # --- Gestion des utilisateurs par un administrateur (Mon Compte › Utilisateurs) -----------------
-def _trading_summary() -> dict[int, dict[str, int]]:
-    from django.utils.module_loading import import_string
-
-    return import_string(settings.ARISTOBOT_USER_TRADING_SUMMARY)()
-
-
-def users_with_trading() -> list[tuple[User, dict[str, int]]]:
-    """Tous les utilisateurs (par nom) avec leurs stratégies live et positions ouvertes."""
-    summary = _trading_summary()
-    empty = {"live_strategies": 0, "open_positions": 0}
-    return [(user, summary.get(user.pk, empty)) for user in User.objects.order_by("username")]
-
-
 def _guard_self(*, actor: User, user: User, action: str) -> None:
     if actor.pk == user.pk:
         raise AristobotError(f"Vous ne pouvez pas {action} votre propre compte.", status_code=409)
@@ -155,7 +143,7 @@ def user_delete(*, actor: User, user: User, confirm: bool = False) -> None:
     from django.utils.module_loading import import_string
 
     _guard_self(actor=actor, user=user, action="supprimer")
-    counts = _trading_summary().get(user.pk, {"live_strategies": 0, "open_positions": 0})
+    counts = trading_summary().get(user.pk, NO_TRADING)
     if (counts["live_strategies"] or counts["open_positions"]) and not confirm:
         live, positions = counts["live_strategies"], counts["open_positions"]
         raise AristobotError(

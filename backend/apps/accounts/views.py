@@ -25,6 +25,7 @@ from apps.accounts.login_throttle import (
     login_throttle_keys,
 )
 from apps.accounts.models import User
+from apps.accounts.selectors import NO_TRADING, trading_summary, user_get, users_with_trading
 from apps.accounts.serializers import (
     LoginSerializer,
     PasswordChangeSerializer,
@@ -42,7 +43,6 @@ from apps.accounts.services import (
     user_password_change,
     user_password_reset,
     user_preferences_update,
-    users_with_trading,
 )
 from apps.core.access import request_ip
 from apps.core.exceptions import AristobotError
@@ -146,16 +146,14 @@ class UserAdminViewSet(viewsets.ViewSet):
     queryset = User.objects.none()  # type de `{id}` pour le schéma OpenAPI (jamais lu)
 
     def _get(self, pk: str | None) -> User:
-        try:
-            return User.objects.get(pk=int(pk or ""))
-        except (ValueError, User.DoesNotExist):
-            raise AristobotError("Utilisateur introuvable.", status_code=404) from None
+        user = user_get(user_id=pk)
+        if user is None:
+            raise AristobotError("Utilisateur introuvable.", status_code=404)
+        return user
 
     def _row(self, request: Request, user: User) -> dict:
-        rows = {u.pk: counts for u, counts in users_with_trading()}
-        return UserAdminSerializer(_admin_row(user, rows.get(user.pk, {"live_strategies": 0,
-                                                                      "open_positions": 0}),
-                                              request.user)).data
+        counts = trading_summary().get(user.pk, NO_TRADING)
+        return UserAdminSerializer(_admin_row(user, counts, request.user)).data
 
     @extend_schema(responses=UserAdminSerializer(many=True), summary="Utilisateurs (admins)")
     def list(self, request: Request) -> Response:

@@ -14,8 +14,8 @@ from channels.db import database_sync_to_async
 
 from apps.backtest.messages import snapshot_message
 from apps.backtest.models import BacktestResult
+from apps.backtest.selectors import backtest_get
 from apps.core import groups
-from apps.core.access import owned
 from apps.core.consumers import AuthenticatedJsonConsumer
 
 CLOSE_NOT_FOUND = 4404
@@ -23,11 +23,7 @@ CLOSE_NOT_FOUND = 4404
 
 @database_sync_to_async
 def _owned_backtest(user: Any, backtest_id: int) -> BacktestResult | None:
-    from apps.backtest.services import backtests_expire_stale
-
-    backtests_expire_stale()
-    return owned(BacktestResult.objects.defer("trades_detail", "equity_curve"), user).filter(
-        pk=backtest_id).first()
+    return backtest_get(user=user, backtest_id=backtest_id)
 
 
 class BacktestConsumer(AuthenticatedJsonConsumer):

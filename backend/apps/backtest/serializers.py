@@ -14,8 +14,6 @@ from rest_framework import serializers
 from apps.backtest.models import BacktestResult
 from apps.core.timeframes import TIMEFRAMES
 
-LIST_EXCLUDED = ("trades_detail", "equity_curve")
-
 
 class BacktestResultSerializer(serializers.ModelSerializer):
     class Meta:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.backtest.jobs import backtest_job_cancel, backtest_launch, local_job_ids, setting
 from apps.backtest.messages import cancelled_message, push
 from apps.backtest.models import BacktestResult
+from apps.backtest.selectors import STALE_AFTER, STALE_MESSAGE
 from apps.brokers.models import Broker
 from apps.core.access import owned_get
 from apps.core.exceptions import AristobotError, ConflictError
@@ -30,9 +31,6 @@ from apps.strategies.models import Strategy
 
 Status = BacktestResult.Status
 ACTIVE = BacktestResult.ACTIVE_STATUSES
-#: Une ligne active dont la tâche n'a pas donné de nouvelles depuis ce délai est orpheline.
-STALE_AFTER = dt.timedelta(seconds=10)
-STALE_MESSAGE = "Backtest interrompu par un redémarrage du serveur : relancez-le."
 MAX_FEE_RATE = Decimal("0.1")
 
 

@@ -9,20 +9,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.backtest.models import BacktestResult
-from apps.backtest.selectors import DEFAULT_CHART_POINTS, backtest_chart_candles
-from apps.backtest.serializers import (
+from apps.backtest.selectors import (
+    DEFAULT_CHART_POINTS,
     LIST_EXCLUDED,
+    backtest_chart_candles,
+    backtests_list,
+    backtests_orphans_show,
+    backtests_visible,
+)
+from apps.backtest.serializers import (
     BacktestCandlesSerializer,
     BacktestCreateSerializer,
     BacktestResultSerializer,
 )
-from apps.backtest.services import (
-    backtest_cancel,
-    backtest_create,
-    backtest_delete,
-    backtests_expire_stale,
-)
-from apps.core.access import owned
+from apps.backtest.services import backtest_cancel, backtest_create, backtest_delete
 from apps.core.exceptions import AristobotError
 
 
@@ -37,13 +37,12 @@ class BacktestViewSet(
     def get_queryset(self):  # noqa: ANN201
         if getattr(self, "swagger_fake_view", False):  # génération du schéma OpenAPI
             return BacktestResult.objects.none()
-        return owned(BacktestResult.objects.all(), self.request.user)
+        return backtests_visible(user=self.request.user)
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        backtests_expire_stale()
         # La liste n'embarque pas les trades ni la courbe d'équité (volumineux).
-        qs = self.get_queryset().defer(*LIST_EXCLUDED)
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(backtests_list(user=request.user))
+        backtests_orphans_show(page)
         rows = self.get_serializer(page, many=True).data
         for row in rows:
             for name in LIST_EXCLUDED:
@@ -51,8 +50,9 @@ class BacktestViewSet(
         return self.get_paginated_response(rows)
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        backtests_expire_stale()
-        return super().retrieve(request, *args, **kwargs)
+        backtest = self.get_object()
+        backtests_orphans_show([backtest])
+        return Response(self.get_serializer(backtest).data)
 
     @extend_schema(request=BacktestCreateSerializer, responses={201: BacktestResultSerializer},
                    summary="Lance un backtest (téléchargement des bougies puis calcul en arrière-plan)")

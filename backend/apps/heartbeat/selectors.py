@@ -10,9 +10,9 @@ from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal, HeartbeatSta
 
 
 def heartbeat_status_get() -> HeartbeatStatus:
-    """La ligne unique d'état du heartbeat (créée au besoin)."""
-    status, _ = HeartbeatStatus.objects.get_or_create(pk=1)
-    return status
+    """La ligne unique d'état du heartbeat ; avant le premier démarrage du service, un état vide
+    (non enregistré : une lecture n'écrit rien, le service crée la ligne)."""
+    return HeartbeatStatus.objects.filter(pk=1).first() or HeartbeatStatus(pk=1)
 
 
 def _iso(value: Any) -> str | None:

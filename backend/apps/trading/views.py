@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
-from apps.core.access import owned
 from apps.core.exceptions import AristobotError
 from apps.trading.models import Trade
+from apps.trading.selectors import trades_list
 from apps.trading.serializers import TradeSerializer
 
 _INT_FILTERS = {"broker": "broker_id", "active_strategy": "active_strategy_id",
@@ -20,18 +20,15 @@ class TradeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Trade]:
         if getattr(self, "swagger_fake_view", False):  # génération du schéma OpenAPI
             return Trade.objects.none()
-        qs = owned(Trade.objects.all(), self.request.user)
         params = self.request.query_params
+        ids: dict[str, int | None] = {}
         for param, field in _INT_FILTERS.items():
-            if params.get(param):
-                try:
-                    qs = qs.filter(**{field: int(params[param])})
-                except ValueError:
-                    raise AristobotError(f"Filtre « {param} » invalide : entier attendu.") from None
-        if params.get("source"):
-            if params["source"] not in Trade.Source.values:
-                raise AristobotError("Filtre « source » invalide : manual, strategy ou webhook.")
-            qs = qs.filter(source=params["source"])
-        if params.get("symbol"):
-            qs = qs.filter(symbol=params["symbol"].upper())
-        return qs
+            try:
+                ids[field] = int(params[param]) if params.get(param) else None
+            except ValueError:
+                raise AristobotError(f"Filtre « {param} » invalide : entier attendu.") from None
+        source = params.get("source") or ""
+        if source and source not in Trade.Source.values:
+            raise AristobotError("Filtre « source » invalide : manual, strategy ou webhook.")
+        return trades_list(user=self.request.user, source=source,
+                           symbol=params.get("symbol") or "", **ids)

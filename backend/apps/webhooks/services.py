@@ -28,6 +28,7 @@ from apps.accounts.models import User
 from apps.core import groups
 from apps.core.exception_handler import flatten_errors, validation_detail
 from apps.core.ratelimit import SlidingWindowLimiter
+from apps.core.unset import UNSET, Unset
 from apps.webhooks.models import Webhook, WebhookConfig
 from apps.webhooks.payload import WebhookPayloadSerializer, parse_body, payload_redact, raw_redact
 
@@ -125,22 +126,34 @@ def webhooks_prune(*, now: Any = None) -> int:
 
 
 def webhook_config_get_or_create(*, user: User) -> WebhookConfig:
-    config = WebhookConfig.objects.filter(user=user).first()
-    if config is None:
-        config = WebhookConfig.objects.create(
-            user=user, token=secrets.token_urlsafe(32), secret=secrets.token_urlsafe(18)
-        )
+    """La configuration de l'utilisateur, créée (jeton et secret neufs) à sa première demande."""
+    config, _ = WebhookConfig.objects.get_or_create(
+        user=user,
+        defaults={"token": secrets.token_urlsafe(32), "secret": secrets.token_urlsafe(18)},
+    )
     return config
 
 
 @transaction.atomic
-def webhook_config_regenerate(*, user: User, secret: bool = False) -> WebhookConfig:
-    """Nouveau jeton d'URL (l'ancienne URL cesse de fonctionner) ; nouveau secret si demandé."""
-    config = webhook_config_get_or_create(user=user)
-    config.token = secrets.token_urlsafe(32)
-    if secret:
+def webhook_config_update(
+    *,
+    user: User,
+    regenerate_token: bool = False,
+    regenerate_secret: bool = False,
+    ip_allowlist_enabled: bool | Unset = UNSET,
+) -> WebhookConfig:
+    """Crée la configuration au besoin, puis : nouveau jeton d'URL (l'ancienne URL cesse de
+    fonctionner), nouveau secret, liste d'IP TradingView activée ou non."""
+    config = WebhookConfig.objects.select_for_update().filter(user=user).first()
+    if config is None:
+        config = webhook_config_get_or_create(user=user)
+    if regenerate_token or regenerate_secret:
+        config.token = secrets.token_urlsafe(32)
+    if regenerate_secret:
         config.secret = secrets.token_urlsafe(18)
-    config.save(update_fields=["token", "secret", "updated_at"])
+    if isinstance(ip_allowlist_enabled, bool):
+        config.ip_allowlist_enabled = ip_allowlist_enabled
+    config.save(update_fields=["token", "secret", "ip_allowlist_enabled", "updated_at"])
     return config
 
 

@@ -6,7 +6,7 @@ import json
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -17,16 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.access import owned
 from apps.core.exceptions import AristobotError
-from apps.trading.models import Trade
-from apps.webhooks.models import Webhook
+from apps.webhooks.models import Webhook, WebhookConfig
+from apps.webhooks.selectors import webhook_config_get, webhooks_log
 from apps.webhooks.serializers import WebhookSerializer
 from apps.webhooks.services import (
     TRADINGVIEW_IPS,
     client_ip,
-    webhook_config_get_or_create,
-    webhook_config_regenerate,
+    webhook_config_update,
     webhook_metrics,
     webhook_rate_check,
     webhook_receive,
@@ -74,15 +72,20 @@ def _json(body: dict, status: int, headers: dict[str, str] | None = None) -> Jso
     return response
 
 
-def _config_payload(request: Request, config) -> dict:  # noqa: ANN001
+def _config_payload(request: Request, config: WebhookConfig | None) -> dict:
+    # Adresses acceptées quand la liste est active (TradingView + ARISTOBOT_WEBHOOK_EXTRA_IPS).
+    allowed_ips = sorted(TRADINGVIEW_IPS | set(settings.ARISTOBOT_WEBHOOK_EXTRA_IPS))
+    if config is None:  # pas encore demandée : le premier POST crée jeton et secret
+        return {"configured": False, "token": None, "url": None, "secret": None,
+                "ip_allowlist_enabled": False, "allowed_ips": allowed_ips, "example_message": None}
     base = settings.ARISTOBOT_PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
     return {
+        "configured": True,
         "token": config.token,
         "url": f"{base}/api/webhooks/receive/{config.token}/",
         "secret": config.secret,
         "ip_allowlist_enabled": config.ip_allowlist_enabled,
-        # Adresses acceptées quand la liste est active (TradingView + ARISTOBOT_WEBHOOK_EXTRA_IPS).
-        "allowed_ips": sorted(TRADINGVIEW_IPS | set(settings.ARISTOBOT_WEBHOOK_EXTRA_IPS)),
+        "allowed_ips": allowed_ips,
         "example_message": json.dumps(
             {
                 "secret": config.secret,
@@ -99,28 +102,25 @@ def _config_payload(request: Request, config) -> dict:  # noqa: ANN001
 
 
 class WebhookConfigSerializer(serializers.Serializer):
+    """Sans champ : crée la configuration si besoin (jeton et secret neufs) et la renvoie."""
+
     ip_allowlist_enabled = serializers.BooleanField(required=False)
     regenerate_token = serializers.BooleanField(required=False, default=False)
     regenerate_secret = serializers.BooleanField(required=False, default=False)
 
 
 class WebhookConfigView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="URL, jeton et secret du webhook de l'utilisateur")
+    @extend_schema(responses=OpenApiTypes.OBJECT,
+                   summary="URL, jeton et secret du webhook (« configured »: false avant le 1er POST)")
     def get(self, request: Request) -> Response:
-        return Response(_config_payload(request, webhook_config_get_or_create(user=request.user)))
+        return Response(_config_payload(request, webhook_config_get(user=request.user)))
 
     @extend_schema(request=WebhookConfigSerializer, responses=OpenApiTypes.OBJECT,
-                   summary="Régénérer le jeton/secret, liste d'IP")
+                   summary="Créer la configuration, régénérer le jeton/secret, liste d'IP")
     def post(self, request: Request) -> Response:
         serializer = WebhookConfigSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        config = webhook_config_get_or_create(user=request.user)
-        if data["regenerate_token"] or data["regenerate_secret"]:
-            config = webhook_config_regenerate(user=request.user, secret=data["regenerate_secret"])
-        if "ip_allowlist_enabled" in data:
-            config.ip_allowlist_enabled = data["ip_allowlist_enabled"]
-            config.save(update_fields=["ip_allowlist_enabled", "updated_at"])
+        config = webhook_config_update(user=request.user, **serializer.validated_data)
         return Response(_config_payload(request, config))
 
 
@@ -132,26 +132,12 @@ class WebhookLogViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = WebhookSerializer
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self) -> QuerySet[Webhook]:
         if getattr(self, "swagger_fake_view", False):  # génération du schéma OpenAPI
             return Webhook.objects.none()
-        first_trade = Trade.objects.filter(webhook_id=OuterRef("pk")).order_by("created_at", "pk")
-        qs = owned(Webhook.objects.all(), self.request.user).annotate(
-            trade_id=Subquery(first_trade.values("pk")[:1])
-        )
-        status = self.request.query_params.get("status")
-        if status:
-            if status not in Webhook.Status.values:
-                raise AristobotError(f"Filtre « status » invalide : {status}.")
-            qs = qs.filter(status=status)
-        text = (self.request.query_params.get("q") or "").strip()
-        if text:
-            match = (Q(source__icontains=text) | Q(raw_body__icontains=text)
-                     | Q(error_message__icontains=text) | Q(source_ip__icontains=text))
-            if text.isascii() and text.isdigit() and len(text) < 18:
-                match |= Q(pk=int(text))
-            qs = qs.filter(match)
-        return qs
+        params = self.request.query_params
+        return webhooks_log(user=self.request.user, status=params.get("status") or "",
+                            text=params.get("q") or "")
 
 
 class WebhookMetricsView(APIView):

@@ -65,9 +65,11 @@ export const useWebhooksStore = defineStore('webhooks', () => {
 
   // --- Configuration ---------------------------------------------------------------------------
 
+  /** Lit la configuration ; à la première visite (pas encore de jeton), la crée par un POST. */
   async function loadConfig() {
     try {
-      config.value = await webhooksApi.fetchWebhookConfig()
+      const current = await webhooksApi.fetchWebhookConfig()
+      config.value = current.configured === false ? await webhooksApi.updateWebhookConfig({}) : current
       configError.value = null
     } catch (err) {
       configError.value = err.message

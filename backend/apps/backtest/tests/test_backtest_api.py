@@ -96,7 +96,7 @@ def test_another_users_backtest_strategy_or_broker_is_not_found(owner, logged_cl
     assert BacktestResult.objects.filter(pk=row.pk).exists()
 
 
-def test_stale_active_row_is_marked_interrupted_at_next_start(owner) -> None:
+def test_stale_active_row_is_shown_interrupted_and_fixed_at_next_launch(threaded_sim, owner) -> None:  # noqa: F811
     client, broker, strategy = owner
     old = timezone.now() - dt.timedelta(minutes=5)
     row = BacktestResult.objects.create(
@@ -106,8 +106,16 @@ def test_stale_active_row_is_marked_interrupted_at_next_start(owner) -> None:
     listing = client.get("/api/backtests/").json()["results"]
     assert listing[0]["status"] == "error"
     assert "interrompu par un redémarrage" in listing[0]["error_message"]
+    detail = client.get(f"/api/backtests/{row.pk}/").json()
+    assert (detail["status"], detail["error_message"]) == ("error", listing[0]["error_message"])
+    row.refresh_from_db()
+    assert row.status == "running"  # une lecture n'écrit rien
+    launched = client.post("/api/backtests/", payload(strategy, broker), format="json")
+    assert launched.status_code == 201, launched.content
     row.refresh_from_db()
     assert row.status == "error" and row.finished_at is not None
+    assert "interrompu par un redémarrage" in row.error_message
+    wait_for(launched.json()["id"])
 
 
 def test_lookahead_is_flagged_and_broken_code_ends_in_a_french_error(threaded_sim, owner) -> None:  # noqa: F811

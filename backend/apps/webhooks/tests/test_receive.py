@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client, override_settings
 
-from apps.webhooks.models import Webhook
+from apps.webhooks.models import Webhook, WebhookConfig
 from apps.webhooks.services import webhook_config_get_or_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +132,12 @@ def test_ip_allowlist_honours_only_trusted_proxy(config) -> None:
 
 def test_config_endpoint_and_token_regeneration(logged_client) -> None:
     client = logged_client()
+    unset = client.get("/api/webhooks/config/").json()
+    assert (unset["configured"], unset["token"], unset["secret"]) == (False, None, None)
+    assert not WebhookConfig.objects.filter(user=client.user).exists()  # une lecture n'écrit rien
+    created = client.post("/api/webhooks/config/", {}, format="json").json()
     first = client.get("/api/webhooks/config/").json()
+    assert first == created and first["configured"] is True
     assert first["url"].endswith(f"/api/webhooks/receive/{first['token']}/")
     assert "{{ticker}}" in first["example_message"]
     second = client.post("/api/webhooks/config/", {"regenerate_token": True}, format="json").json()

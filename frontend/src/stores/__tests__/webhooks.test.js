@@ -52,6 +52,19 @@ describe('store webhooks', () => {
     expect(FakeWebSocket.last.url).toMatch(/\/ws\/heartbeat\/$/)
   })
 
+  it('première visite (pas encore configuré) : la configuration est créée par un POST vide', async () => {
+    const posts = []
+    fetchMock = stubFetch({
+      'GET /api/webhooks/config/': jsonResponse(200, { ...CONFIG, configured: false, token: null, url: null, secret: null }),
+      'POST /api/webhooks/config/': (url, init) => { posts.push(JSON.parse(init.body)); return jsonResponse(200, { ...CONFIG, configured: true }) },
+      'GET /api/webhooks/': () => jsonResponse(200, { count: 0, next: null, previous: null, results: [] }),
+    })
+    const store = await started()
+    expect(posts).toEqual([{}])
+    expect(store.config.url).toBe(CONFIG.url)
+    expect(store.configError).toBeNull()
+  })
+
   it('webhook.logged d’une ligne affichée : ligne relue et remplacée (statut, trade)', async () => {
     const store = await started()
     server.rows[2] = row(2, { status: 'done', trade_id: 41 })
