@@ -232,6 +232,15 @@ LOGGING = {
 
 # Fonction qui calcule la barre de statut d'un utilisateur (le cœur ne dépend pas de `stats`).
 ARISTOBOT_STATUS_PROVIDER = "apps.stats.selectors.status_snapshot"
+# Apps dont les événements vont au navigateur par /ws/heartbeat/ : chaque module déclare ses
+# LIVE_GROUPS (groupes rejoints) et LIVE_EVENTS (types relayés tels quels).
+ARISTOBOT_LIVE_MESSAGES = [
+    "apps.heartbeat.messages",
+    "apps.market_data.messages",
+    "apps.trading.messages",
+    "apps.trading_engine.messages",
+    "apps.webhooks.messages",
+]
 # Gestion des utilisateurs (accounts n'importe pas le moteur) : stratégies live et positions par
 # utilisateur, et arrêt de ses stratégies avant sa suppression.
 ARISTOBOT_USER_TRADING_SUMMARY = "apps.trading_engine.selectors.trading_summary_by_user"

@@ -12,10 +12,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from apps.backtest.messages import snapshot_message
+from apps.backtest.messages import backtest_group, snapshot_message
 from apps.backtest.models import BacktestResult
 from apps.backtest.selectors import backtest_get
-from apps.core import groups
 from apps.core.consumers import AuthenticatedJsonConsumer
 
 CLOSE_NOT_FOUND = 4404
@@ -40,7 +39,7 @@ class BacktestConsumer(AuthenticatedJsonConsumer):
         await super().connect()
 
     def groups_for_user(self, user: Any) -> tuple[str, ...]:
-        return (groups.backtest_group(self.backtest_id),)
+        return (backtest_group(self.backtest_id),)
 
     async def on_accepted(self) -> None:
         if self.backtest is not None:

@@ -20,7 +20,18 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from apps.backtest.models import BacktestResult
-from apps.core import groups
+
+# Progression d'un backtest (groupe backtest_<id>, consommateur `/ws/backtest/<id>/`)
+MSG_BACKTEST_PROGRESS = "backtest.progress"  # {phase: download|compute, progress, download_progress, …}
+MSG_BACKTEST_DONE = "backtest.done"  # {summary: statistiques principales}
+MSG_BACKTEST_ERROR = "backtest.error"  # {message}
+MSG_BACKTEST_CANCELLED = "backtest.cancelled"
+
+
+def backtest_group(backtest_id: int) -> str:
+    """Groupe de progression d'un backtest."""
+    return f"backtest_{backtest_id}"
+
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +52,7 @@ def progress_message(backtest: BacktestResult, *, message: str = "") -> dict[str
     phase = phase_of(backtest.status)
     download, compute = float(backtest.download_progress), float(backtest.progress)
     return {
-        "type": groups.MSG_BACKTEST_PROGRESS,
+        "type": MSG_BACKTEST_PROGRESS,
         "backtest_id": backtest.pk,
         "status": backtest.status,
         "phase": phase,
@@ -55,17 +66,17 @@ def progress_message(backtest: BacktestResult, *, message: str = "") -> dict[str
 def done_message(backtest: BacktestResult) -> dict[str, Any]:
     summary = {name: _number(getattr(backtest, name)) for name in SUMMARY_FIELDS}
     summary["lookahead_detected"] = backtest.lookahead_detected
-    return {"type": groups.MSG_BACKTEST_DONE, "backtest_id": backtest.pk, "status": Status.DONE,
+    return {"type": MSG_BACKTEST_DONE, "backtest_id": backtest.pk, "status": Status.DONE,
             "summary": summary}
 
 
 def error_message(backtest: BacktestResult) -> dict[str, Any]:
-    return {"type": groups.MSG_BACKTEST_ERROR, "backtest_id": backtest.pk, "status": Status.ERROR,
+    return {"type": MSG_BACKTEST_ERROR, "backtest_id": backtest.pk, "status": Status.ERROR,
             "message": backtest.error_message}
 
 
 def cancelled_message(backtest: BacktestResult, *, phase: str | None = None) -> dict[str, Any]:
-    return {"type": groups.MSG_BACKTEST_CANCELLED, "backtest_id": backtest.pk,
+    return {"type": MSG_BACKTEST_CANCELLED, "backtest_id": backtest.pk,
             "status": Status.CANCELLED, "phase": phase or phase_of(backtest.status)}
 
 
@@ -86,7 +97,7 @@ async def push(backtest_id: int, message: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        await asyncio.wait_for(layer.group_send(groups.backtest_group(backtest_id), message), timeout=3)
+        await asyncio.wait_for(layer.group_send(backtest_group(backtest_id), message), timeout=3)
     except Exception:
         logger.warning("Message %s du backtest %s non diffusé", message.get("type"), backtest_id,
                        exc_info=True)

@@ -1,10 +1,13 @@
-"""Consommateurs WebSocket du cœur : relais du heartbeat et de la barre de statut."""
+"""Consommateurs WebSocket du cœur : base authentifiée et WebSocket partagée (`LiveConsumer`)."""
 
 from __future__ import annotations
 
 import logging
+from functools import cache
+from importlib import import_module
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -48,42 +51,44 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
 
-class HeartbeatConsumer(AuthenticatedJsonConsumer):
-    """`/ws/heartbeat/` : relaie `stream_brut`, `heartbeat`, le statut et les événements de l'utilisateur."""
+@cache
+def _live_messages() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Groupes rejoints et types relayés, déclarés par les apps (réglage ARISTOBOT_LIVE_MESSAGES)."""
+    live_groups: list[str] = []
+    live_events: set[str] = set()
+    for path in settings.ARISTOBOT_LIVE_MESSAGES:
+        module = import_module(path)
+        live_groups.extend(getattr(module, "LIVE_GROUPS", ()))
+        live_events.update(getattr(module, "LIVE_EVENTS", ()))
+    return tuple(dict.fromkeys(live_groups)), frozenset(live_events)
 
-    groups_to_join = (groups.STREAM_BRUT, groups.HEARTBEAT, groups.STATUS)
+
+class LiveConsumer(AuthenticatedJsonConsumer):
+    """`/ws/heartbeat/` : la WebSocket partagée de l'application.
+
+    Rejoint la barre de statut, le groupe de l'utilisateur et les groupes déclarés par les apps
+    (`LIVE_GROUPS` : flux brut et signaux du heartbeat) ; relaie tels quels les types déclarés
+    (`LIVE_EVENTS` : `stream.raw`, `heartbeat.signal`, `pairs.progress`, `webhook.logged`,
+    `trade.created`, `active_strategy.changed`, `position.changed`…) et recalcule le statut propre
+    à l'utilisateur sur `status.changed`. Un type non déclaré n'est jamais envoyé au navigateur.
+    """
 
     def groups_for_user(self, user: Any) -> tuple[str, ...]:
-        return (*self.groups_to_join, groups.user_group(user.pk))
+        live_groups, _ = _live_messages()
+        return (groups.STATUS, *live_groups, groups.user_group(user.pk))
 
     async def on_accepted(self) -> None:
         await self.status_changed({})
 
-    async def stream_raw(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
-
-    async def heartbeat_signal(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
-
-    async def pairs_progress(self, event: dict[str, Any]) -> None:
-        """Progression du chargement des paires (groupe de l'utilisateur) : relayée telle quelle."""
-        await self.send_json(event)
-
-    async def webhook_logged(self, event: dict[str, Any]) -> None:
-        """Webhook reçu ou traité (groupe de l'utilisateur) : `{webhook_id, status}`, relayé tel quel."""
-        await self.send_json(event)
-
-    async def trade_created(self, event: dict[str, Any]) -> None:
-        """Nouveau trade de l'utilisateur (moteur, webhook) : la page Statistiques se rafraîchit."""
-        await self.send_json(event)
-
-    async def active_strategy_changed(self, event: dict[str, Any]) -> None:
-        """Stratégie active modifiée (bouton, moteur) : la page Trading BOT relit cette stratégie."""
-        await self.send_json(event)
-
-    async def position_changed(self, event: dict[str, Any]) -> None:
-        """Position ouverte, mise à jour ou clôturée par le moteur ou le bouton « Vendre »."""
-        await self.send_json(event)
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        _, live_events = _live_messages()
+        kind = str(message.get("type", ""))
+        if kind in live_events:
+            await self.send_json(message)
+        elif kind.startswith("websocket.") or hasattr(self, get_handler_name(message)):
+            await super().dispatch(message)
+        else:  # type non déclaré : ni relayé ni fatal pour la connexion
+            logger.warning("Message « %s » non relayé au navigateur (type non déclaré)", kind[:80])
 
     async def status_changed(self, event: dict[str, Any]) -> None:
         """Un processus signale un changement : on recalcule le statut propre à cet utilisateur."""

@@ -1,8 +1,12 @@
-"""Noms des groupes du channel layer (Redis) et des types de message, définis une seule fois."""
+"""Groupes du channel layer (Redis) et types de message du cœur.
 
-# Groupes
-STREAM_BRUT = "stream_brut"  # chaque message brut reçu de Binance
-HEARTBEAT = "heartbeat"  # un heartbeat.signal par bougie clôturée
+Le cœur ne connaît que la barre de statut et le groupe de chaque utilisateur. Chaque app
+déclare ses propres groupes et types dans son module `messages.py` ; celles dont les événements
+vont au navigateur par la WebSocket partagée `/ws/heartbeat/` y exposent aussi `LIVE_GROUPS`
+(groupes rejoints par chaque connexion) et `LIVE_EVENTS` (types relayés tels quels), et sont
+listées dans le réglage ARISTOBOT_LIVE_MESSAGES (voir `consumers.LiveConsumer`).
+"""
+
 STATUS = "status"  # mises à jour de la barre de statut
 
 
@@ -11,19 +15,6 @@ def user_group(user_id: int) -> str:
     return f"user_{user_id}"
 
 
-def backtest_group(backtest_id: int) -> str:
-    """Groupe de progression d'un backtest."""
-    return f"backtest_{backtest_id}"
-
-
 # Types de message (le champ "type" ; le consommateur a la méthode du même nom, "." → "_")
-MSG_STREAM_RAW = "stream.raw"
-MSG_HEARTBEAT_SIGNAL = "heartbeat.signal"
 MSG_STATUS_UPDATE = "status.update"
 MSG_STATUS_CHANGED = "status.changed"  # notification interne : le consommateur recalcule le statut
-MSG_PAIRS_PROGRESS = "pairs.progress"  # progression de « MAJ Paires de trading » (groupe user_<id>)
-# Progression d'un backtest (groupe backtest_<id>, consommateur `/ws/backtest/<id>/`)
-MSG_BACKTEST_PROGRESS = "backtest.progress"  # {phase: download|compute, progress, download_progress, …}
-MSG_BACKTEST_DONE = "backtest.done"  # {summary: statistiques principales}
-MSG_BACKTEST_ERROR = "backtest.error"  # {message}
-MSG_BACKTEST_CANCELLED = "backtest.cancelled"

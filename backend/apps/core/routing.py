@@ -3,5 +3,5 @@ from django.urls import path
 from apps.core import consumers
 
 websocket_urlpatterns = [
-    path("ws/heartbeat/", consumers.HeartbeatConsumer.as_asgi()),
+    path("ws/heartbeat/", consumers.LiveConsumer.as_asgi()),
 ]

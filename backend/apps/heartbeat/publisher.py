@@ -17,6 +17,7 @@ from typing import Any
 
 from apps.core import groups
 from apps.heartbeat.aio import wait_event, with_timeout
+from apps.heartbeat.messages import HEARTBEAT, MSG_HEARTBEAT_SIGNAL, STREAM_BRUT
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Publisher:
 
     def signals(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:
-            self.send(groups.HEARTBEAT, message)
+            self.send(HEARTBEAT, message)
 
     def send(self, group: str, message: dict[str, Any]) -> None:
         self._priority.append(_Pending(group, message, time.monotonic() + self.deadline_s))
@@ -119,7 +120,7 @@ class Publisher:
                 return True
             return False
         message = self._raw.popleft()
-        if await self._group_send(groups.STREAM_BRUT, message):
+        if await self._group_send(STREAM_BRUT, message):
             self.raw_sent += 1
             return True
         self.raw_dropped += 1
@@ -144,6 +145,6 @@ class Publisher:
 
 
 def _describe(message: dict[str, Any]) -> str:
-    if message.get("type") == groups.MSG_HEARTBEAT_SIGNAL:
+    if message.get("type") == MSG_HEARTBEAT_SIGNAL:
         return f"{message.get('symbol')} {message.get('timeframe')} @ {message.get('open_time')}"
     return str(message.get("type"))

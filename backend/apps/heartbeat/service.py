@@ -26,7 +26,6 @@ from typing import Any
 from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
-from apps.core import groups
 from apps.core.daemon import AsyncDaemon, tasks_cancel
 from apps.core.timeframes import MINUTE_MS
 from apps.heartbeat import storage
@@ -43,6 +42,7 @@ from apps.heartbeat.aio import wait_event, with_timeout
 from apps.heartbeat.backfill import Backfiller, public_exchange_create
 from apps.heartbeat.coherence import CheckResult, CoherenceMonitor
 from apps.heartbeat.config import HeartbeatConfig
+from apps.heartbeat.messages import MSG_STREAM_RAW
 from apps.heartbeat.publisher import Publisher
 from apps.heartbeat.status import StatusTracker
 from apps.heartbeat.writer import DB_DOWN, CandleWriter
@@ -231,7 +231,7 @@ class HeartbeatService(AsyncDaemon):
                 self._bad_message(f"JSON invalide ({exc})")
                 return False
             self.publisher.raw(
-                {"type": groups.MSG_STREAM_RAW, "received_at": storage.iso_utc(now), "data": data}
+                {"type": MSG_STREAM_RAW, "received_at": storage.iso_utc(now), "data": data}
             )
             try:
                 event = parse_stream_message(data)

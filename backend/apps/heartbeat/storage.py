@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.utils import InterfaceError, OperationalError
 
-from apps.core import groups
 from apps.core.timeframes import dt_to_ms, ms_to_dt
 from apps.heartbeat.aggregator import Candle, Kline
+from apps.heartbeat.messages import MSG_HEARTBEAT_SIGNAL
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal, HeartbeatStatus
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def candles_store(
         )
     return [
         {
-            "type": groups.MSG_HEARTBEAT_SIGNAL,
+            "type": MSG_HEARTBEAT_SIGNAL,
             "timeframe": c.timeframe,
             "symbol": c.symbol,
             "open_time": c.open_time,

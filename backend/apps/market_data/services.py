@@ -28,6 +28,7 @@ from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.services.exchange import markets_fetch
 from apps.core.services.exchange_loop import exchange_loop_submit
 from apps.core.unset import UNSET, Unset, provided
+from apps.market_data.messages import MSG_PAIRS_PROGRESS
 from apps.market_data.models import MarketSymbol, MarketSymbolsJob
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ async def _push(job: MarketSymbolsJob) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    event = {"type": groups.MSG_PAIRS_PROGRESS, "job": job_payload(job)}
+    event = {"type": MSG_PAIRS_PROGRESS, "job": job_payload(job)}
     try:
         await asyncio.wait_for(layer.group_send(groups.user_group(job.user_id), event), timeout=3)
     except Exception:

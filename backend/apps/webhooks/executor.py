@@ -39,10 +39,10 @@ from apps.trading.models import Trade
 from apps.trading.services.order_state import executed, split_symbol
 from apps.trading.services.orders import order_place
 from apps.trading.services.protection import WATCHED, TradeLinks, protection_place, protection_prices
+from apps.webhooks.messages import MSG_WEBHOOK_LOGGED
 from apps.webhooks.models import Webhook
 from apps.webhooks.payload import WebhookPayloadSerializer
 from apps.webhooks.services import (
-    MSG_WEBHOOK_LOGGED,
     MSG_WEBHOOK_PENDING,
     WEBHOOKS_GROUP,
     webhooks_prune,

@@ -29,6 +29,7 @@ from apps.core import groups
 from apps.core.exception_handler import flatten_errors, validation_detail
 from apps.core.ratelimit import SlidingWindowLimiter
 from apps.core.unset import UNSET, Unset
+from apps.webhooks.messages import MSG_WEBHOOK_LOGGED
 from apps.webhooks.models import Webhook, WebhookConfig
 from apps.webhooks.payload import WebhookPayloadSerializer, parse_body, payload_redact, raw_redact
 
@@ -39,7 +40,6 @@ TRADINGVIEW_IPS = frozenset({"52.89.214.238", "34.212.75.30", "54.218.53.128", "
 HEADERS_OF_INTEREST = ("content-type", "user-agent", "x-forwarded-for", "x-real-ip", "content-length")
 WEBHOOKS_GROUP = "webhooks"
 MSG_WEBHOOK_PENDING = "webhook.pending"
-MSG_WEBHOOK_LOGGED = "webhook.logged"
 
 
 @dataclass

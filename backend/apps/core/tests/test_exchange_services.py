@@ -20,6 +20,7 @@ from apps.core.tests.exchange_fixtures import (  # noqa: F401
     make_broker,
     sim,
 )
+from apps.market_data.messages import MSG_PAIRS_PROGRESS
 from apps.market_data.models import MarketSymbol, MarketSymbolsJob
 from apps.market_data.services import markets_load
 
@@ -139,7 +140,7 @@ async def test_markets_load_pushes_progress_to_the_user_group(sim, make_user) ->
     seen = []
     while not seen or seen[-1]["status"] != "done":
         event = await asyncio.wait_for(layer.receive(channel), timeout=5)
-        assert event["type"] == groups.MSG_PAIRS_PROGRESS
+        assert event["type"] == MSG_PAIRS_PROGRESS
         seen.append(event["job"])
     assert [e["progress"] for e in seen] == sorted(e["progress"] for e in seen)
     assert seen[-1]["progress"] == 100 and seen[-1]["id"] == job.pk
@@ -156,10 +157,10 @@ async def test_markets_load_failure_is_recorded_in_french(sim) -> None:  # noqa:
 async def test_heartbeat_socket_relays_pairs_progress_to_its_user(sim, make_user) -> None:  # noqa: F811
     from channels.testing import WebsocketCommunicator
 
-    from apps.core.consumers import HeartbeatConsumer
+    from apps.core.consumers import LiveConsumer
 
     user = await sync_to_async(make_user)()
-    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/heartbeat/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
     assert connected
@@ -169,7 +170,7 @@ async def test_heartbeat_socket_relays_pairs_progress_to_its_user(sim, make_user
     progress = []
     while not progress or progress[-1] < 100:
         message = await communicator.receive_json_from(timeout=5)
-        if message["type"] == groups.MSG_PAIRS_PROGRESS:
+        if message["type"] == MSG_PAIRS_PROGRESS:
             progress.append(message["job"]["progress"])
     assert progress[0] == 5 and progress[-1] == 100
     await communicator.disconnect()

@@ -11,7 +11,8 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from apps.core import groups
-from apps.core.consumers import HeartbeatConsumer
+from apps.core.consumers import LiveConsumer
+from apps.heartbeat import messages as heartbeat_messages
 from aristobot.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,7 @@ def _user():  # noqa: ANN202
 
 
 async def _connected(user):  # noqa: ANN001, ANN202
-    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/heartbeat/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
     assert connected
@@ -35,7 +36,7 @@ async def _connected(user):  # noqa: ANN001, ANN202
 
 
 async def test_anonymous_connection_is_refused() -> None:
-    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/heartbeat/")
     communicator.scope["user"] = AnonymousUser()
     connected, _ = await communicator.connect()
     assert connected
@@ -59,11 +60,11 @@ async def test_status_then_signals_and_raw_stream_are_relayed() -> None:
     signal = {"type": "heartbeat.signal", "timeframe": "5m", "symbol": "BTCUSDT",
               "open_time": 1_700_000_100_000, "close_time": 1_700_000_399_999,
               "sent_at": "2026-11-25T10:00:00+00:00"}
-    await layer.group_send(groups.HEARTBEAT, signal)
+    await layer.group_send(heartbeat_messages.HEARTBEAT, signal)
     assert await communicator.receive_json_from(timeout=5) == signal
     raw = {"type": "stream.raw", "received_at": "2026-11-25T10:00:00+00:00",
            "data": {"stream": "btcusdt@kline_1m", "data": {"e": "kline"}}}
-    await layer.group_send(groups.STREAM_BRUT, raw)
+    await layer.group_send(heartbeat_messages.STREAM_BRUT, raw)
     assert await communicator.receive_json_from(timeout=5) == raw
     await layer.group_send(groups.STATUS, {"type": groups.MSG_STATUS_CHANGED})
     assert (await communicator.receive_json_from(timeout=5))["type"] == "status.update"
@@ -79,7 +80,7 @@ async def test_idle_consumer_survives_more_than_five_seconds() -> None:
     layer = get_channel_layer()
     signal = {"type": "heartbeat.signal", "timeframe": "1m", "symbol": "BTCUSDT",
               "open_time": 1, "close_time": 60_000, "sent_at": "2026-11-25T10:00:00+00:00"}
-    await layer.group_send(groups.HEARTBEAT, signal)
+    await layer.group_send(heartbeat_messages.HEARTBEAT, signal)
     assert await communicator.receive_json_from(timeout=5) == signal
     await communicator.disconnect()
 
@@ -98,4 +99,20 @@ async def test_trading_bot_events_are_relayed_to_their_user() -> None:
                 "realized_pnl": "1.5"}
     await layer.group_send(groups.user_group(user.pk), position)
     assert await communicator.receive_json_from(timeout=5) == position
+    await communicator.disconnect()
+
+
+async def test_undeclared_message_types_never_reach_the_browser(caplog) -> None:  # noqa: ANN001
+    """Seuls les types déclarés par les apps (LIVE_EVENTS) sont relayés ; un autre est ignoré
+    sans fermer la connexion."""
+    user = await _user()
+    communicator, _ = await _connected(user)
+    layer = get_channel_layer()
+    await layer.group_send(groups.user_group(user.pk), {"type": "engine.internal", "token": "chut"})
+    trade = {"type": "trade.created", "trade_id": 1, "active_strategy_id": None, "webhook_id": 4,
+             "role": "entry", "side": "buy", "symbol": "BTC/USDT", "status": "filled"}
+    await layer.group_send(groups.user_group(user.pk), trade)
+    assert await communicator.receive_json_from(timeout=5) == trade
+    assert await communicator.receive_nothing(timeout=0.3)
+    assert "engine.internal" in caplog.text and "chut" not in caplog.text
     await communicator.disconnect()

@@ -14,6 +14,7 @@ from django.db.utils import OperationalError
 from apps.core import groups
 from apps.core.models import Alert
 from apps.core.timeframes import dt_to_ms, ms_to_dt
+from apps.heartbeat import messages as heartbeat_messages
 from apps.heartbeat import storage
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatStatus
 from apps.heartbeat.service import HeartbeatService
@@ -67,7 +68,7 @@ async def test_replayed_messages_create_no_duplicate_candles_and_no_second_signa
     clock = DataClock(T0)
     messages = kline_messages("BTCUSDT", T0, 30, with_open=True)
     service = _service(clock)
-    async with Listener(groups.HEARTBEAT) as listener, running(service):
+    async with Listener(heartbeat_messages.HEARTBEAT) as listener, running(service):
         await _feed(service, clock, messages)
         await wait_for(lambda: len(listener.messages) == EXPECTED_30_MIN, 5, "tous les signaux")
         await _feed(service, clock, messages)  # rejeu dans le même processus
@@ -78,7 +79,7 @@ async def test_replayed_messages_create_no_duplicate_candles_and_no_second_signa
     assert status.last_heartbeat is not None and status.last_message_at is not None
 
     again = _service(clock)  # nouveau processus : l'état est rechargé depuis la base
-    async with Listener(groups.HEARTBEAT) as listener, running(again):
+    async with Listener(heartbeat_messages.HEARTBEAT) as listener, running(again):
         await _feed(again, clock, messages)
         await again.wait_idle(5)
         await asyncio.sleep(0.2)
@@ -91,7 +92,7 @@ async def test_malformed_messages_are_logged_and_skipped_without_stopping() -> N
     service = _service(clock)
     garbage = [b"\x00\xff", "pas du json", "[1, 2]", '{"e": "kline", "k": {}}', '{"e": "inconnu"}',
                json.dumps({"stream": "x", "data": kline_payload("BTCUSDT", T0 + 1)})]
-    async with Listener(groups.STREAM_BRUT) as listener, running(service):
+    async with Listener(heartbeat_messages.STREAM_BRUT) as listener, running(service):
         for raw in garbage:
             assert service.handle_raw(raw) is False
         await _feed(service, clock, kline_messages("BTCUSDT", T0, 3))
@@ -144,7 +145,7 @@ async def test_redis_outage_loses_no_candle_and_signals_resume_after() -> None:
     service = HeartbeatService(hb_config(publish_deadline_s=0.3), clock_ms=clock,
                                exchange=FakeExchange(clock=clock), channel_layer=layer)
     messages = kline_messages("BTCUSDT", T0, 30)
-    async with Listener(groups.HEARTBEAT) as listener, running(service):
+    async with Listener(heartbeat_messages.HEARTBEAT) as listener, running(service):
         layer.down = True
         for raw in messages[:15]:
             clock.now = json.loads(raw)["data"]["k"]["t"] + MINUTE + 500
@@ -251,7 +252,7 @@ async def test_group_receive_survives_more_than_five_idle_seconds() -> None:
     """Piège redis-py 8 : sans socket_timeout=None, receive() lève TimeoutError après 5 s."""
     clock = DataClock(T0)
     service = _service(clock)
-    async with Listener(groups.HEARTBEAT) as listener, running(service):
+    async with Listener(heartbeat_messages.HEARTBEAT) as listener, running(service):
         await asyncio.sleep(5.5)
         assert listener._task is not None and not listener._task.done()
         await _feed(service, clock, kline_messages("BTCUSDT", T0, 1))

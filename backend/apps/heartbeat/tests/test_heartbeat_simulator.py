@@ -13,6 +13,7 @@ from exchange_simulator.testing import make_ccxt_binance, running_simulator
 
 from apps.core import groups
 from apps.core.timeframes import TIMEFRAME_MINUTES
+from apps.heartbeat import messages as heartbeat_messages
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatStatus
 from apps.heartbeat.service import HeartbeatService
 from apps.heartbeat.tests.heartbeat_helpers import (  # noqa: F401 — fixture
@@ -48,12 +49,12 @@ def _service(sim, **overrides) -> HeartbeatService:  # noqa: ANN001
 
 
 def _live_1m(listener: Listener) -> list[dict]:
-    return [m for m in listener.of_type(groups.MSG_HEARTBEAT_SIGNAL) if m["timeframe"] == "1m"]
+    return [m for m in listener.of_type(heartbeat_messages.MSG_HEARTBEAT_SIGNAL) if m["timeframe"] == "1m"]
 
 
 async def test_daemon_stores_candles_and_sends_one_signal_per_closed_candle(sim) -> None:  # noqa: ANN001
     service = _service(sim)
-    async with Listener(groups.HEARTBEAT, groups.STATUS) as listener, running(service):
+    async with Listener(heartbeat_messages.HEARTBEAT, groups.STATUS) as listener, running(service):
         await wait_for(lambda: len(_live_1m(listener)) >= 4, 15, "4 signaux 1m")
         await wait_for(
             lambda: any(m["timeframe"] == "5m" for m in listener.of_type("heartbeat.signal")), 10
@@ -62,7 +63,7 @@ async def test_daemon_stores_candles_and_sends_one_signal_per_closed_candle(sim)
         assert status.is_connected and status.symbols == ["BTCUSDT"]
         assert status.last_message_at is not None and status.started_at is not None
         assert listener.of_type(groups.MSG_STATUS_CHANGED)  # la barre de statut est prévenue
-    signals = listener.of_type(groups.MSG_HEARTBEAT_SIGNAL)
+    signals = listener.of_type(heartbeat_messages.MSG_HEARTBEAT_SIGNAL)
     for message in signals:  # exactement le message d'INTERFACES.md
         assert set(message) == {"type", "timeframe", "symbol", "open_time", "close_time", "sent_at"}
         tf_ms = TIMEFRAME_MINUTES[message["timeframe"]] * MINUTE
@@ -104,7 +105,7 @@ async def test_candles_match_the_exchange_klines_for_every_timeframe(sim) -> Non
 
 async def test_forced_drop_then_reconnect_and_backfill_leave_no_gap(sim) -> None:  # noqa: ANN001
     service = _service(sim)
-    async with Listener(groups.HEARTBEAT) as listener, running(service):
+    async with Listener(heartbeat_messages.HEARTBEAT) as listener, running(service):
         await wait_for(lambda: len(_live_1m(listener)) >= 2, 15, "flux établi")
         backfilled_before = service.stats["backfilled"]
         async with aiohttp.ClientSession() as http:
@@ -150,9 +151,9 @@ async def test_connection_is_renewed_before_its_maximum_age(sim) -> None:  # noq
 
 async def test_raw_messages_are_relayed_unchanged_on_stream_brut(sim) -> None:  # noqa: ANN001
     service = _service(sim, with_trades=True)
-    async with Listener(groups.STREAM_BRUT) as listener, running(service):
+    async with Listener(heartbeat_messages.STREAM_BRUT) as listener, running(service):
         await wait_for(lambda: len(listener.messages) >= 5, 10, "messages bruts")
-    raw = listener.of_type(groups.MSG_STREAM_RAW)
+    raw = listener.of_type(heartbeat_messages.MSG_STREAM_RAW)
     assert raw and all(set(m) == {"type", "received_at", "data"} for m in raw)
     streams = {m["data"].get("stream") for m in raw}
     assert {"btcusdt@kline_1m", "btcusdt@trade"} <= streams

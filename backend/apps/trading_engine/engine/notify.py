@@ -22,25 +22,16 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from apps.core import groups
+from apps.trading.messages import trade_event
+from apps.trading_engine.messages import MSG_ACTIVE_STRATEGY_CHANGED, MSG_POSITION_CHANGED
 
 logger = logging.getLogger(__name__)
 
-MSG_ACTIVE_STRATEGY_CHANGED = "active_strategy.changed"
-MSG_POSITION_CHANGED = "position.changed"
-MSG_TRADE_CREATED = "trade.created"
 SEND_TIMEOUT_S = 3.0
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def trade_event(trade: Any) -> dict[str, Any]:
-    return {
-        "type": MSG_TRADE_CREATED, "trade_id": trade.pk, "active_strategy_id": trade.active_strategy_id,
-        "webhook_id": trade.webhook_id, "role": trade.role, "side": trade.side,
-        "symbol": trade.symbol, "status": trade.status,
-    }
 
 
 def position_event(position: Any) -> dict[str, Any]:

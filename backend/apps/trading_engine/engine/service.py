@@ -28,9 +28,9 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from apps.core import groups
 from apps.core.daemon import AsyncDaemon
 from apps.core.services.ccxt_manager import close_all
+from apps.heartbeat import messages as heartbeat_messages
 from apps.strategies.runtime.pool import StrategyPool
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.listener import GroupListener
@@ -85,8 +85,8 @@ class TradingEngine(AsyncDaemon):
         self.runner = StrategyRunner(pool=pool, config=self.config, notifier=self.notifier,
                                      state=self.state)
         self.listener = GroupListener(
-            self.layer, (groups.HEARTBEAT, self.webhooks.group),
-            {groups.MSG_HEARTBEAT_SIGNAL: self._gated(self.runner.handle_signal),
+            self.layer, (heartbeat_messages.HEARTBEAT, self.webhooks.group),
+            {heartbeat_messages.MSG_HEARTBEAT_SIGNAL: self._gated(self.runner.handle_signal),
              self.webhooks.message_type: self._gated(self.webhooks.handle_message)},
             backoff_initial_s=self.config.redis_backoff_initial_s,
             backoff_max_s=self.config.redis_backoff_max_s, refresh_s=self.config.group_refresh_s,

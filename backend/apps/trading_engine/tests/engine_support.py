@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from apps.core import groups
+from apps.heartbeat import messages as heartbeat_messages
 from apps.strategies.runtime.pool import StrategyPool
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.service import TradingEngine
@@ -62,7 +62,7 @@ def signal(timeframe: str = "1m", open_time: int | None = None, symbol: str = "B
     if open_time is None:
         now = int(time.time() * 1000)
         open_time = now - now % step - step
-    return {"type": groups.MSG_HEARTBEAT_SIGNAL, "timeframe": timeframe, "symbol": symbol,
+    return {"type": heartbeat_messages.MSG_HEARTBEAT_SIGNAL, "timeframe": timeframe, "symbol": symbol,
             "open_time": open_time, "close_time": open_time + step - 1,
             "sent_at": timezone.now().isoformat()}
 
@@ -126,7 +126,7 @@ async def running_engine(pool: StrategyPool, **overrides: Any) -> AsyncIterator[
 
 
 async def send_signal(message: dict[str, Any]) -> None:
-    await get_channel_layer().group_send(groups.HEARTBEAT, message)
+    await get_channel_layer().group_send(heartbeat_messages.HEARTBEAT, message)
 
 
 async def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:

@@ -16,9 +16,9 @@ from channels_redis.core import RedisChannelLayer
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from apps.core import groups
 from apps.core.models import Alert
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, sim  # noqa: F401
+from apps.heartbeat import messages as heartbeat_messages
 from apps.heartbeat.models import HeartbeatSignal
 from apps.trading.models import Trade
 from apps.trading_engine.models import ActiveStrategy, EngineState, Position
@@ -172,7 +172,7 @@ async def _send_retrying(layer: RedisChannelLayer, message: dict) -> None:
     """Le client du test garde une connexion morte dans son pool : premier envoi éventuellement raté."""
     for attempt in range(3):
         try:
-            await layer.group_send(groups.HEARTBEAT, message)
+            await layer.group_send(heartbeat_messages.HEARTBEAT, message)
             return
         except RedisConnectionError:
             if attempt == 2:

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from apps.core import groups
-from apps.core.consumers import HeartbeatConsumer
+from apps.core.consumers import LiveConsumer
 from apps.trading.models import Trade
 from apps.webhooks.models import Webhook
 
@@ -44,7 +44,7 @@ async def test_webhook_logged_is_relayed_to_the_users_socket() -> None:
     from apps.accounts.services import user_create
 
     user = await database_sync_to_async(user_create)(username="wslog", password="motdepasse-solide-42")
-    communicator = WebsocketCommunicator(HeartbeatConsumer.as_asgi(), "/ws/heartbeat/")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/heartbeat/")
     communicator.scope["user"] = user
     assert (await communicator.connect())[0]
     assert (await communicator.receive_json_from(timeout=5))["type"] == "status.update"

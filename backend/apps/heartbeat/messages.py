@@ -1,0 +1,10 @@
+"""Groupes et types de message du heartbeat (diffusés à tous les utilisateurs connectés)."""
+
+STREAM_BRUT = "stream_brut"  # chaque message brut reçu de Binance
+HEARTBEAT = "heartbeat"  # un heartbeat.signal par bougie clôturée
+
+MSG_STREAM_RAW = "stream.raw"
+MSG_HEARTBEAT_SIGNAL = "heartbeat.signal"
+
+LIVE_GROUPS = (STREAM_BRUT, HEARTBEAT)
+LIVE_EVENTS = frozenset({MSG_STREAM_RAW, MSG_HEARTBEAT_SIGNAL})
