@@ -21,9 +21,10 @@ from django.conf import settings
 from apps.backtest.engine import BacktestError
 from apps.backtest.results import output_clean
 from apps.backtest.worker import limit_text
-from apps.strategies.runtime.sandbox.client import Child, Sandbox, SandboxError, SandboxTimeout
+from apps.strategies.runtime.sandbox.client import Sandbox
 from apps.strategies.runtime.sandbox.confine import Limits
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
+from apps.strategies.runtime.sandbox.wire import Child, SandboxError, SandboxTimeout
 
 BACKTEST_HANDLER = "apps.backtest.worker:handle"
 

@@ -26,9 +26,10 @@ from typing import Any
 from apps.strategies.runtime.base import DECISION_METHODS
 from apps.strategies.runtime.candles import CandlesError, candles_to_arrays
 from apps.strategies.runtime.decide import MAX_LOG_CHARS, MAX_RESPONSE_BYTES
-from apps.strategies.runtime.sandbox.client import Sandbox, SandboxError
+from apps.strategies.runtime.sandbox.client import Sandbox
 from apps.strategies.runtime.sandbox.confine import Limits
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
+from apps.strategies.runtime.sandbox.wire import SandboxError
 
 logger = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@
     reply = await sandbox.arun("backtest", request, limits, on_frame=progress, max_bytes=…)
     sandbox.close()
 
-Le parent ne fait jamais confiance à l'enfant : il lit des trames JSON plafonnées (taille de
-chaque trame, total, cadence des trames de progression), tue l'enfant au-delà de sa limite de
-temps (horloge murale + marge) et traduit sa mort en français. Les ordres au modèle passent
+Le parent ne fait jamais confiance à l'enfant (`wire.py` : trames plafonnées, enfant tué au
+premier abus), le tue au-delà de sa limite de temps (horloge murale + marge) et traduit sa
+mort en français. Les ordres au modèle passent
 par un socket de contrôle ; un fil de lecture distribue ses comptes rendus. Sûr entre threads.
 """
 
@@ -21,21 +21,24 @@ import json
 import logging
 import os
 import pickle
-import select
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apps.strategies.runtime.sandbox.child import EXIT_CONFINEMENT, EXIT_PROTOCOL
 from apps.strategies.runtime.sandbox.confine import Limits
-from apps.strategies.runtime.sandbox.frames import HEADER, FrameError, decode
+from apps.strategies.runtime.sandbox.frames import HEADER
+from apps.strategies.runtime.sandbox.wire import (
+    Child,
+    ChildExit,
+    ReplyReader,
+    SandboxUnavailable,
+    write_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,42 +63,6 @@ BOOTSTRAP = (
 PIPE_BYTES = 1 << 20
 #: Marge après la limite de temps murale avant que le parent ne tue l'enfant (s).
 KILL_GRACE_MIN, KILL_GRACE_MAX = 0.25, 1.0
-#: Trames de progression : taille maximale et cadence tolérée (au-delà : enfant tué).
-PROGRESS_FRAME_BYTES = 4096
-PROGRESS_BURST, PROGRESS_PER_SECOND = 20, 20.0
-#: Nombre maximal de valeurs JSON (séparateurs `,` `:` et ouvrants `{` `[`, comptés AVANT de
-#: décoder) d'une réponse : un objet Python coûte jusqu'à ~25 fois sa taille JSON (une suite de
-#: `{},`), ce plafond borne donc la mémoire du parent (~300 Mo au pire). Un backtest d'un an en 1m
-#: de l'exemple EMA (11 839 trades) en compte 480 000 ; une décision, quelques dizaines.
-MAX_VALUES = 4_000_000
-#: Taille à partir de laquelle les valeurs sont comptées (les petites trames sont sans risque).
-VALUE_CHECK_BYTES = 256 * 1024
-
-
-class SandboxError(Exception):
-    """Échec de l'évaluation côté bac à sable (message français) ; `kind` pour l'interface."""
-
-    kind = "crash"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class SandboxUnavailable(SandboxError):
-    kind = "unavailable"
-
-
-class SandboxTimeout(SandboxError):
-    kind = "timeout"
-
-
-class SandboxCrashed(SandboxError):
-    kind = "crash"
-
-
-class SandboxProtocolError(SandboxError):
-    kind = "crash"
 
 
 def clean_env() -> dict[str, str]:
@@ -118,97 +85,6 @@ def denied_paths() -> list[Path]:
 def private_paths() -> list[Path]:
     """Dossiers illisibles dans leur ensemble (seul l'interpréteur qui s'y trouve reste lisible)."""
     return [Path.home(), Path(os.path.expanduser("~root"))]
-
-
-def describe_status(status: int | None) -> str:
-    """Texte français pour un statut `waitpid` brut (ou None si inconnu)."""
-    if status is None:
-        return "arrêt inexpliqué du processus modèle"
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = f"signal {sig}"
-        if sig == signal.SIGXCPU:
-            return f"tué par {name} — limite de temps CPU atteinte"
-        if sig == signal.SIGSYS:
-            return f"tué par {name} — appel système interdit"
-        hint = " — mémoire épuisée ?" if sig == signal.SIGKILL else ""
-        return f"tué par {name}{hint}"
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
-    if code == EXIT_CONFINEMENT:
-        return "confinement impossible"
-    if code == EXIT_PROTOCOL:
-        return "requête illisible ou processus modèle arrêté"
-    return f"code de sortie {code}"
-
-
-@dataclass
-class ChildExit:
-    """Compte rendu du modèle sur un enfant terminé."""
-
-    status: int | None
-    cpu_s: float = 0.0
-    maxrss_kb: int = 0
-    error: str | None = None  # fork impossible, modèle mort
-
-
-class Child:
-    """Un enfant (une évaluation) : ses deux tubes côté parent, son pid, sa fin."""
-
-    def __init__(self, sandbox: Sandbox, job_id: int, stdin_fd: int, reply_fd: int,
-                 limits: Limits) -> None:
-        self.sandbox = sandbox
-        self.id = job_id
-        self.stdin_fd = stdin_fd
-        self.reply_fd = reply_fd
-        self.limits = limits
-        self.pid: int | None = None
-        self.zygote: threading.Event | None = None  # génération du modèle qui l'a créé
-        self.fork_ms: float | None = None
-        self.exit: ChildExit | None = None
-        self._exited = threading.Event()
-        self._spawned = threading.Event()
-
-    def _set_exit(self, exit_: ChildExit) -> None:
-        self.exit = exit_
-        self._spawned.set()
-        self._exited.set()
-
-    def wait_exit(self, timeout: float) -> ChildExit | None:
-        self._exited.wait(timeout)
-        return self.exit
-
-    def wait_spawned(self, timeout: float) -> int | None:
-        self._spawned.wait(timeout)
-        return self.pid
-
-    def kill(self) -> None:
-        """SIGKILL (par le modèle, seul à pouvoir le faire sans risque de pid réutilisé)."""
-        if not self._exited.is_set():
-            self.sandbox._send({"op": "kill", "id": self.id})
-
-    def close(self) -> None:
-        for name in ("stdin_fd", "reply_fd"):
-            fd = getattr(self, name)
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-                setattr(self, name, None)
-
-    def failure(self, limits: Limits) -> SandboxError:
-        """L'enfant s'est arrêté sans réponse complète : pourquoi, en français."""
-        exit_ = self.wait_exit(2.0)
-        if exit_ is not None and exit_.error:
-            return SandboxUnavailable(f"Le bac à sable n'a pas pu lancer l'évaluation : {exit_.error}")
-        status = exit_.status if exit_ is not None else None
-        if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL \
-                and exit_ is not None and exit_.cpu_s >= max(1.0, limits.cpu_s):
-            return SandboxTimeout(f"Limite de temps CPU atteinte ({limits.cpu_s:g} s) : processus "
-                                  "arrêté")
-        return SandboxCrashed(f"Le processus de la stratégie s'est arrêté brutalement "
-                              f"({describe_status(status)})")
 
 
 class Sandbox:
@@ -436,10 +312,11 @@ class Sandbox:
                 on_spawn(child)
             try:
                 grace = min(KILL_GRACE_MAX, max(KILL_GRACE_MIN, limits.wall_s * 0.2))
-                _write_all(child, HEADER.pack(len(payload)) + payload,
-                           time.monotonic() + max(10.0, limits.wall_s))
-                return _read_reply(child, time.monotonic() + limits.wall_s + grace, max_bytes,
-                                   on_frame)
+                write_request(child, HEADER.pack(len(payload)) + payload,
+                              time.monotonic() + max(10.0, limits.wall_s))
+                reader = ReplyReader(child, deadline=time.monotonic() + limits.wall_s + grace,
+                                     max_bytes=max_bytes, on_frame=on_frame)
+                return reader.read()
             finally:
                 child.kill()
                 child.close()
@@ -480,104 +357,3 @@ class Sandbox:
 def _env_int(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
-
-
-def _write_all(child: Child, data: bytes, deadline: float) -> None:
-    """Écrit la requête (l'enfant la lit après s'être confiné) ; abandonne si l'enfant meurt."""
-    fd = child.stdin_fd
-    assert fd is not None
-    os.set_blocking(fd, False)
-    view = memoryview(data)
-    poller = select.poll()
-    poller.register(fd, select.POLLOUT)
-    try:
-        while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                child.kill()
-                raise SandboxTimeout("L'enfant du bac à sable ne lit pas sa requête : arrêté")
-            if not poller.poll(min(remaining, 0.5) * 1000):
-                if child.exit is not None:
-                    return
-                continue
-            try:
-                view = view[os.write(fd, view):]
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, OSError):
-                return  # enfant mort : la lecture de la réponse le dira
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        child.stdin_fd = None
-
-
-def _read_reply(child: Child, deadline: float, max_bytes: int,
-                on_frame: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
-    """Trames de l'enfant jusqu'au message final ; chaque abus tue l'enfant."""
-    fd = child.reply_fd
-    assert fd is not None
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-    buf = bytearray()
-    total = 0
-    progress = 0
-    started = time.monotonic()
-
-    def abuse(text: str) -> SandboxProtocolError:
-        child.kill()
-        return SandboxProtocolError(f"Réponse refusée : {text} — processus arrêté")
-
-    while True:
-        # Trames complètes déjà reçues
-        while len(buf) >= HEADER.size:
-            (size,) = HEADER.unpack_from(buf)
-            limit = max_bytes
-            if size > limit:
-                raise abuse(f"trame de {size} octets (limite {limit})")
-            if len(buf) < HEADER.size + size:
-                break
-            payload = bytes(buf[HEADER.size:HEADER.size + size])
-            del buf[:HEADER.size + size]
-            if size > VALUE_CHECK_BYTES:
-                values = sum(payload.count(token) for token in (b",", b":", b"{", b"["))
-                budget = min(MAX_VALUES, max_bytes // 8)
-                if values > budget:
-                    raise abuse(f"{values} valeurs JSON dans {size} octets (au plus {budget}, pour "
-                                "la mémoire du serveur)")
-            try:
-                message = decode(payload)
-            except FrameError as exc:
-                raise abuse(str(exc)) from None
-            if message["type"] in ("result", "error"):
-                return message
-            if message["type"] != "progress" or size > PROGRESS_FRAME_BYTES:
-                raise abuse("trame intermédiaire inattendue")
-            progress += 1
-            if progress > PROGRESS_BURST + PROGRESS_PER_SECOND * (time.monotonic() - started):
-                raise abuse("trop de messages de progression")
-            if on_frame is not None:
-                on_frame(message)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            child.kill()
-            limits = child.limits
-            raise SandboxTimeout(f"Délai dépassé : pas de réponse en {limits.wall_s:g} s (boucle "
-                                 "infinie ?) — processus arrêté")
-        if not poller.poll(min(remaining, 1.0) * 1000):
-            continue
-        try:
-            chunk = os.read(fd, 1 << 20)
-        except OSError:
-            chunk = b""
-        if not chunk:
-            if child.wait_exit(0.5) is None:  # canal fermé mais processus vivant : il est tué
-                child.kill()
-                child.wait_exit(2.0)
-                raise SandboxProtocolError("La stratégie a fermé son canal de réponse sans répondre "
-                                           "— processus arrêté")
-            raise child.failure(child.limits)
-        total += len(chunk)
-        if total > max_bytes + 64 * 1024:
-            raise abuse(f"plus de {max_bytes} octets envoyés")
-        buf += chunk
