@@ -216,54 +216,75 @@ def webhook_receive(
     payload, parse_error = parse_body(raw_body)
     given_secret = payload.get("secret") if payload is not None else None
     given = given_secret if isinstance(given_secret, str) else ""
-    # Secrets masqués partout : celui du compte, et un secret faux assez long pour ne pas masquer
-    # des mots ordinaires (le champ `secret` lui-même est toujours retiré).
+    webhook = _webhook_row(config=config, payload=payload, raw_body=raw_body, given=given,
+                           content_type=content_type, ip=ip, headers=headers)
+    refusal = _refusal(config=config, ip=ip, payload=payload, parse_error=parse_error, given=given)
+    if refusal is not None:
+        return _reject(webhook, *refusal)
+    webhook.dedup_key = _dedup_key(webhook.payload, raw_body)  # id sans secret recopié
+    return _store_pending(webhook)
+
+
+def _webhook_row(*, config: WebhookConfig, payload: dict[str, Any] | None, raw_body: bytes,
+                 given: str, content_type: str, ip: str | None,
+                 headers: dict[str, str]) -> Webhook:
+    """La ligne du journal, expurgée : le secret du compte, et un secret faux assez long pour ne
+    pas masquer des mots ordinaires (le champ `secret` lui-même est toujours retiré)."""
     known = [config.secret] + ([given] if len(given) >= 6 else [])
-    kept_headers = {k: v[:300] for k, v in headers.items() if k in HEADERS_OF_INTEREST}
     text = raw_body.decode("utf-8", errors="replace")
-    webhook = Webhook(
+    return Webhook(
         user=config.user,
         payload=payload_redact(payload, known),
         raw_body=raw_redact(text, payload, known)[:20000],
         content_type=content_type[:120].replace("\x00", ""),
         source_ip=ip,
-        headers=kept_headers,
+        headers={k: v[:300] for k, v in headers.items() if k in HEADERS_OF_INTEREST},
         source=str((payload or {}).get("source") or "tradingview")[:80].replace("\x00", ""),
     )
 
-    def reject(status: int, message: str, errors: dict[str, Any] | None = None) -> ReceiveOutcome:
-        webhook.status = Webhook.Status.REJECTED
-        webhook.http_status = status
-        webhook.processed = True
-        webhook.error_message = message
-        webhook.save()
-        transaction.on_commit(lambda: _notify(webhook))  # le journal de la page Webhooks se met à jour
-        body: dict[str, Any] = {"detail": message}
-        if errors:
-            body["errors"] = errors
-        return ReceiveOutcome(webhook, status, body)
 
+def _refusal(*, config: WebhookConfig, ip: str | None, payload: dict[str, Any] | None,
+             parse_error: str, given: str) -> tuple[int, str, dict[str, Any] | None] | None:
+    """Pourquoi l'alerte est refusée (statut HTTP, message, erreurs par champ), ou None."""
     if config.ip_allowlist_enabled and ip not in TRADINGVIEW_IPS | set(
         settings.ARISTOBOT_WEBHOOK_EXTRA_IPS
     ):
-        return reject(403, f"Adresse IP non autorisée : {ip}.")
+        return 403, f"Adresse IP non autorisée : {ip}.", None
     if payload is None:
-        return reject(400, parse_error)
+        return 400, parse_error, None
     if config.secret and not hmac.compare_digest(given.encode(), config.secret.encode()):
-        return reject(401, "Secret du webhook invalide ou absent.")
+        return 401, "Secret du webhook invalide ou absent.", None
     serializer = WebhookPayloadSerializer(data=payload)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
-        return reject(400, validation_detail(errors), errors)
+        return 400, validation_detail(errors), errors
+    return None
 
-    webhook.dedup_key = _dedup_key(webhook.payload, raw_body)  # id sans secret recopié
+
+def _reject(webhook: Webhook, status: int, message: str,
+            errors: dict[str, Any] | None) -> ReceiveOutcome:
+    """Enregistre un refus (le journal de la page Webhooks se met à jour)."""
+    webhook.status = Webhook.Status.REJECTED
+    webhook.http_status = status
+    webhook.processed = True
+    webhook.error_message = message
+    webhook.save()
+    transaction.on_commit(lambda: _notify(webhook))
+    body: dict[str, Any] = {"detail": message}
+    if errors:
+        body["errors"] = errors
+    return ReceiveOutcome(webhook, status, body)
+
+
+def _store_pending(webhook: Webhook) -> ReceiveOutcome:
+    """Enregistre l'alerte à exécuter ; une alerte déjà reçue (même clé) devient un doublon."""
     webhook.status = Webhook.Status.PENDING
     webhook.http_status = 202
     try:
         with transaction.atomic():
             webhook.save()
     except IntegrityError:
-        original = Webhook.objects.filter(user=config.user, dedup_key=webhook.dedup_key).exclude(
+        original = Webhook.objects.filter(user=webhook.user, dedup_key=webhook.dedup_key).exclude(
             status=Webhook.Status.DUPLICATE
         ).first()
         webhook.pk = None
