@@ -111,6 +111,83 @@ def _strategy_class(strategy: type | str) -> type:
     return strategy
 
 
+def _check_inputs(*, mode: str, initial_amount: float, fee_rate: float) -> None:
+    if mode not in MODES:
+        raise BacktestError(f"Mode inconnu : « {mode} » (fast ou exact)")
+    if not (isinstance(initial_amount, int | float) and math.isfinite(initial_amount)
+            and initial_amount > 0):
+        raise BacktestError("Le montant de départ doit être un nombre strictement positif")
+    if not (0 <= fee_rate < 1):
+        raise BacktestError("Les frais doivent être une fraction entre 0 et 1 (0.001 = 0,1 %)")
+
+
+@dataclass
+class _Run:
+    """Ce que la simulation a produit, et par quel chemin."""
+
+    record: RunRecord | None = None
+    mode: str = "fast"
+    lookahead: bool = False
+    message: str | None = None
+    checked: int = 0
+
+
+def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
+                   common: dict[str, Any], check_policy: CheckPolicy | None,
+                   timings: dict[str, float]) -> None:
+    """Chemin rapide (indicateurs vectorisés) puis vérification sur un échantillon de bougies :
+    un biais d'anticipation détecté bascule `run` sur le chemin exact."""
+    initial, ticker = common["initial_cash"], common["ticker"]
+    step = time.perf_counter()
+    fast = FastSource(cls, frame, initial)
+    timings["init"] = time.perf_counter() - step
+    ticker.check_cancel()
+    step = time.perf_counter()
+    run.record = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
+    timings["loop"] = time.perf_counter() - step
+    step = time.perf_counter()
+    policy = check_policy or CheckPolicy()
+    budget = max(policy.min_seconds, policy.time_ratio * (timings["init"] + timings["loop"]))
+    check = verify(market, cls, fast, run.record, initial_cash=initial, policy=policy,
+                   budget=budget, ticker=ticker, pct_from=FAST_LOOP_SHARE, pct_to=100.0)
+    timings["check"] = time.perf_counter() - step
+    run.checked = check.checked
+    if not check.ok:
+        run.lookahead, run.mode = True, "exact"
+        when = iso_utc(frame.index[check.candle]) if check.candle is not None else "?"
+        run.message = (f"{LOOKAHEAD_MESSAGE} (bougie {when} : {check.detail}) — résultats "
+                       "recalculés bougie par bougie (chemin exact)")
+
+
+def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, seconds: float,
+            curve_points: int, timings: dict[str, float], started: float) -> BacktestOutput:
+    """Courbe d'équité, statistiques et erreurs de la stratégie, à partir de la simulation."""
+    record = run.record
+    assert record is not None
+    step = time.perf_counter()
+    closes = frame["close"].to_numpy()
+    equity, held = equity_curve(record.trades, closes, initial)
+    equity[-1] = record.final_cash  # même valeur, sans écart d'arrondi avec les trades
+    stats = compute_stats(trades=record.trades, equity=equity, held=held, closes=closes,
+                          initial_amount=initial, final_amount=record.final_cash,
+                          fee_rate=fee_rate, candle_seconds=seconds)
+    keep = downsample_indices(equity, curve_points)
+    times = frame.index
+    labels = times[keep].strftime("%Y-%m-%dT%H:%M:%SZ")
+    curve = [{"time": label, "equity": value} for label, value in zip(labels, equity[keep].tolist(),
+                                                                       strict=True)]
+    errors = [{"time": iso_utc(times[i]), "message": msg}
+              for i, msg in sorted(record.errors.items())[:MAX_ERRORS]]
+    timings["stats"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    return BacktestOutput(
+        trades=record.trades, stats=stats, equity=equity, times=times, equity_curve=curve,
+        lookahead_detected=run.lookahead, mode=run.mode, message=run.message,
+        checked_candles=run.checked, errors_count=len(record.errors), errors=errors,
+        timings={k: round(v, 6) for k, v in timings.items()},
+    )
+
+
 def run_backtest(
     strategy: type | str,
     candles: pd.DataFrame,
@@ -130,13 +207,7 @@ def run_backtest(
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    if mode not in MODES:
-        raise BacktestError(f"Mode inconnu : « {mode} » (fast ou exact)")
-    if not (isinstance(initial_amount, int | float) and math.isfinite(initial_amount)
-            and initial_amount > 0):
-        raise BacktestError("Le montant de départ doit être un nombre strictement positif")
-    if not (0 <= fee_rate < 1):
-        raise BacktestError("Les frais doivent être une fraction entre 0 et 1 (0.001 = 0,1 %)")
+    _check_inputs(mode=mode, initial_amount=initial_amount, fee_rate=fee_rate)
     cls = _strategy_class(strategy)
     frame = prepare_candles(candles)
     seconds = candle_seconds(frame.index, timeframe)
@@ -146,55 +217,16 @@ def run_backtest(
     timings["prepare"] = time.perf_counter() - started
     initial = float(initial_amount)
     common = {"initial_cash": initial, "fee_rate": fee_rate, "ticker": ticker}
-    lookahead, message, checked, used = False, None, 0, mode
-
+    run = _Run(mode=mode)
     with warnings.catch_warnings(), _quiet_pandas_ta():
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         if mode == "fast":
+            _simulate_fast(cls, frame, market, run, common=common, check_policy=check_policy,
+                           timings=timings)
+        if run.mode == "exact":
             step = time.perf_counter()
-            fast = FastSource(cls, frame, initial)
-            timings["init"] = time.perf_counter() - step
-            ticker.check_cancel()
-            step = time.perf_counter()
-            record: RunRecord = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
-            timings["loop"] = time.perf_counter() - step
-            step = time.perf_counter()
-            policy = check_policy or CheckPolicy()
-            budget = max(policy.min_seconds, policy.time_ratio * (timings["init"] + timings["loop"]))
-            check = verify(market, cls, fast, record, initial_cash=initial, policy=policy,
-                           budget=budget, ticker=ticker, pct_from=FAST_LOOP_SHARE, pct_to=100.0)
-            timings["check"] = time.perf_counter() - step
-            checked = check.checked
-            if not check.ok:
-                lookahead, used = True, "exact"
-                when = iso_utc(frame.index[check.candle]) if check.candle is not None else "?"
-                message = (f"{LOOKAHEAD_MESSAGE} (bougie {when} : {check.detail}) — résultats "
-                           "recalculés bougie par bougie (chemin exact)")
-        if used == "exact":
-            step = time.perf_counter()
-            record = simulate(market, ExactSource(cls, frame), pct_from=ticker.pct, pct_to=100.0,
-                              **common)
+            run.record = simulate(market, ExactSource(cls, frame), pct_from=ticker.pct,
+                                  pct_to=100.0, **common)
             timings["exact"] = time.perf_counter() - step
-
-    step = time.perf_counter()
-    closes = frame["close"].to_numpy()
-    equity, held = equity_curve(record.trades, closes, initial)
-    equity[-1] = record.final_cash  # même valeur, sans écart d'arrondi avec les trades
-    stats = compute_stats(trades=record.trades, equity=equity, held=held, closes=closes,
-                          initial_amount=initial, final_amount=record.final_cash,
-                          fee_rate=fee_rate, candle_seconds=seconds)
-    keep = downsample_indices(equity, curve_points)
-    times = frame.index
-    labels = times[keep].strftime("%Y-%m-%dT%H:%M:%SZ")
-    curve = [{"time": label, "equity": value} for label, value in zip(labels, equity[keep].tolist(),
-                                                                       strict=True)]
-    errors = [{"time": iso_utc(times[i]), "message": msg}
-              for i, msg in sorted(record.errors.items())[:MAX_ERRORS]]
-    timings["stats"] = time.perf_counter() - step
-    timings["total"] = time.perf_counter() - started
-    return BacktestOutput(
-        trades=record.trades, stats=stats, equity=equity, times=times, equity_curve=curve,
-        lookahead_detected=lookahead, mode=used, message=message, checked_candles=checked,
-        errors_count=len(record.errors), errors=errors,
-        timings={k: round(v, 6) for k, v in timings.items()},
-    )
+    return _output(frame, run, initial=initial, fee_rate=fee_rate, seconds=seconds,
+                   curve_points=curve_points, timings=timings, started=started)

@@ -134,104 +134,131 @@ class RunRecord:
     final_cash: float = 0.0
 
 
+class _Book:
+    """Trésorerie et position pendant une simulation : stops de la bougie, décisions exécutées."""
+
+    __slots__ = ("cash", "closes", "fee_rate", "record", "sl", "times", "tp", "trade")
+
+    def __init__(self, market: Market, *, initial_cash: float, fee_rate: float) -> None:
+        self.cash = float(initial_cash)
+        self.trade: Trade | None = None
+        self.sl, self.tp = -math.inf, math.inf
+        self.fee_rate = fee_rate
+        self.times, self.closes = market.index, market.closes
+        self.record = RunRecord()
+
+    def stop_hit(self, i: int, o: float, high: float, low: float) -> bool:
+        """SL puis TP pendant la bougie i (ouverture au-delà du niveau : exécution à l'ouverture)."""
+        if o <= self.sl:
+            price, reason = o, STOP_LOSS
+        elif o >= self.tp:
+            price, reason = o, TAKE_PROFIT
+        elif low <= self.sl:
+            price, reason = self.sl, STOP_LOSS
+        elif high >= self.tp:
+            price, reason = self.tp, TAKE_PROFIT
+        else:
+            return False
+        self.cash = self.trade.close(i, price, reason, self.fee_rate, self.cash)  # type: ignore[union-attr]
+        self.trade = None
+        return True
+
+    def apply(self, i: int, decision: tuple) -> bool:
+        """Exécute une décision à la clôture de i ; True si la position a changé."""
+        kind = decision[0]
+        if kind == "error":
+            self.record.errors[i] = decision[1]
+        elif kind == "short":
+            if self.trade is not None:
+                self.cash = self.trade.close(i, float(self.closes[i]), SIGNAL, self.fee_rate,
+                                             self.cash)
+                self.trade = None
+                return True
+        elif len(decision) == 4 and self.trade is None:
+            trade = open_trade(self.times, i, float(self.closes[i]), decision, self.cash,
+                               self.fee_rate)
+            if trade is None:
+                self.record.unfilled[i] = decision
+                return False
+            self.record.trades.append(trade)
+            self.cash -= trade.amount
+            self.trade = trade
+            self.sl = trade.stop_loss if trade.stop_loss is not None else -math.inf
+            self.tp = trade.take_profit if trade.take_profit is not None else math.inf
+            return True
+        else:
+            self.record.unfilled[i] = decision
+        return False
+
+    def finish(self, n: int) -> RunRecord:
+        """Position encore ouverte vendue à la dernière clôture (sans frais)."""
+        if self.trade is not None and n:
+            self.cash = self.trade.close(n - 1, float(self.closes[n - 1]), END, self.fee_rate,
+                                         self.cash)
+        self.record.final_cash = self.cash
+        return self.record
+
+
 def simulate(market: Market, source: FastSource | ExactSource, *, initial_cash: float,
              fee_rate: float, ticker: Ticker, pct_from: float = 0.0, pct_to: float = 100.0) -> RunRecord:
     """Déroule toute la simulation ; progression envoyée entre `pct_from` et `pct_to`."""
-    opens, highs, lows, closes = market.opens, market.highs, market.lows, market.closes
-    times = market.index
-    n = market.n
-    record = RunRecord()
-    trades, errors, unfilled = record.trades, record.errors, record.unfilled
-    cash = float(initial_cash)
-    trade: Trade | None = None
-    sl_level, tp_level = -math.inf, math.inf
-    exact = source.exact
-    pct_step = (pct_to - pct_from) / max(n, 1)
+    book = _Book(market, initial_cash=initial_cash, fee_rate=fee_rate)
+    pct_step = (pct_to - pct_from) / max(market.n, 1)
+    if source.exact:
+        _loop_exact(market, source, book, ticker, pct_from, pct_step)  # type: ignore[arg-type]
+    else:
+        _loop_fast(market, source, book, ticker, pct_from, pct_step)  # type: ignore[arg-type]
+    return book.finish(market.n)
+
+
+def _loop_exact(market: Market, source: ExactSource, book: _Book, ticker: Ticker,
+                pct_from: float, pct_step: float) -> None:
+    opens, highs, lows = market.opens, market.highs, market.lows
+    for i in range(market.n):
+        if book.trade is not None:
+            book.stop_hit(i, opens[i], highs[i], lows[i])
+        ticker.tick(pct_from + pct_step * i)
+        decision = source.decide(i, book.cash, book.trade)
+        if decision is not NONE:
+            book.apply(i, decision)
+
+
+def _loop_fast(market: Market, source: FastSource, book: _Book, ticker: Ticker,
+               pct_from: float, pct_step: float) -> None:
+    """Boucle chaude : une seule instance, vues avancées d'une bougie, appels de la stratégie."""
+    opens, highs, lows = market.opens, market.highs, market.lows
     tick_mask = TICK_EVERY - 1
-    if not exact:
-        strategy, cursor, arrays = source.strategy, source.cursor, source.arrays
-        dirty, feeds = cursor.dirty, cursor.feeds
-        should_long, should_short = strategy.should_long, strategy.should_short
-    for i in range(n):
-        if trade is not None:  # 1. SL / TP pendant la bougie i
-            o = opens[i]
-            if o <= sl_level:
-                price, reason = o, STOP_LOSS
-            elif o >= tp_level:
-                price, reason = o, TAKE_PROFIT
-            elif lows[i] <= sl_level:
-                price, reason = sl_level, STOP_LOSS
-            elif highs[i] >= tp_level:
-                price, reason = tp_level, TAKE_PROFIT
-            else:
-                reason = ""
-            if reason:
-                cash = trade.close(i, price, reason, fee_rate, cash)
-                trade = None
-                if not exact:
-                    source.set_state(cash, None)
-        # 2. décision à la clôture de i
-        if exact:
+    strategy, cursor, arrays = source.strategy, source.cursor, source.arrays
+    dirty, feeds = cursor.dirty, cursor.feeds
+    should_long, should_short = strategy.should_long, strategy.should_short
+    for i in range(market.n):
+        if book.trade is not None and book.stop_hit(i, opens[i], highs[i], lows[i]):
+            source.set_state(book.cash, None)
+        if not i & tick_mask:
             ticker.tick(pct_from + pct_step * i)
-            decision = source.decide(i, cash, trade)
-        else:
-            if not i & tick_mask:
-                ticker.tick(pct_from + pct_step * i)
-            if dirty:
-                cursor.clean()
-            cursor.end = i + 1
-            if feeds:
-                for append, boxed in feeds:
-                    append(boxed[i])
-            if arrays:
-                for name, values in arrays:
-                    setattr(strategy, name, values[: i + 1])
-            try:
-                if trade is None:
-                    flag = should_long()
-                    if flag is False or flag is NP_FALSE:
-                        continue
-                    if not (flag is True or flag is NP_TRUE or check_bool(flag, "should_long")):
-                        continue
-                    decision = entry_decision(strategy)
-                else:
-                    flag = should_short()
-                    if flag is False or flag is NP_FALSE:
-                        continue
-                    if not (flag is True or flag is NP_TRUE or check_bool(flag, "should_short")):
-                        continue
-                    decision = SHORT
-            except Exception as exc:  # code utilisateur
-                if source.turbo:  # une vue turbo a pu lever : on rejoue la bougie en mode sûr
-                    source.demote()
-                    decision = decide(strategy, trade is None)
-                else:
-                    decision = error_decision(exc, "should_long" if trade is None else "should_short")
-        if decision is NONE:
-            continue
-        kind = decision[0]
-        if kind == "error":
-            errors[i] = decision[1]
-        elif kind == "short":
-            if trade is not None:
-                cash = trade.close(i, float(closes[i]), SIGNAL, fee_rate, cash)
-                trade = None
-                if not exact:
-                    source.set_state(cash, None)
-        elif len(decision) == 4 and trade is None:
-            trade = open_trade(times, i, float(closes[i]), decision, cash, fee_rate)
-            if trade is None:
-                unfilled[i] = decision
+        if dirty:
+            cursor.clean()
+        cursor.end = i + 1
+        if feeds:
+            for append, boxed in feeds:
+                append(boxed[i])
+        if arrays:
+            for name, values in arrays:
+                setattr(strategy, name, values[: i + 1])
+        flat = book.trade is None
+        try:
+            flag = should_long() if flat else should_short()
+            if flag is False or flag is NP_FALSE:
                 continue
-            trades.append(trade)
-            cash -= trade.amount
-            sl_level = trade.stop_loss if trade.stop_loss is not None else -math.inf
-            tp_level = trade.take_profit if trade.take_profit is not None else math.inf
-            if not exact:
-                source.set_state(cash, trade)
-        else:
-            unfilled[i] = decision
-    if trade is not None and n:
-        cash = trade.close(n - 1, float(closes[n - 1]), END, fee_rate, cash)
-    record.final_cash = cash
-    return record
+            if not (flag is True or flag is NP_TRUE
+                    or check_bool(flag, "should_long" if flat else "should_short")):
+                continue
+            decision = entry_decision(strategy) if flat else SHORT
+        except Exception as exc:  # code utilisateur
+            if source.turbo:  # une vue turbo a pu lever : on rejoue la bougie en mode sûr
+                source.demote()
+                decision = decide(strategy, flat)
+            else:
+                decision = error_decision(exc, "should_long" if flat else "should_short")
+        if decision is not NONE and book.apply(i, decision):
+            source.set_state(book.cash, book.trade)
