@@ -126,6 +126,49 @@ def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
         sandbox.close()
 
 
+def compare_size(n: int, repeat: int) -> None:
+    """Une ligne du tableau : Aristobot contre backtesting.py sur n bougies (mêmes trades ?)."""
+    candles = synthetic_candles(n)
+    ours_s = bt_s = ours_cpu = bt_cpu = float("inf")
+    for _ in range(max(1, repeat)):  # alternées : même charge machine des deux côtés
+        seconds, cpu, ours, result = run_aristobot(candles)
+        if seconds < ours_s:
+            ours_s, out = seconds, result
+        ours_cpu = min(ours_cpu, cpu)
+        seconds, cpu, theirs = run_backtesting_py(candles)
+        bt_s, bt_cpu = min(bt_s, seconds), min(bt_cpu, cpu)
+    # backtesting.py n'exécute pas un ordre passé à la dernière bougie : on l'ignore des deux côtés.
+    ours_cmp = [t for t in ours if t[1] < n - 1]
+    theirs_cmp = [t for t in theirs if t[1] < n - 1]
+    same = ours_cmp == theirs_cmp
+    timings = out.timings
+    detail = (f"init {timings.get('init', 0):.2f} s, boucle {timings.get('loop', 0):.2f} s, "
+              f"vérif. {timings.get('check', 0):.2f} s ({out.checked_candles} bougies)")
+    print(f"{n:>9,} | {ours_s:>8.3f}s | {n / ours_s:>10,.0f} | {bt_s:>13.3f}s | "
+          f"{n / bt_s:>10,.0f} | {bt_s / ours_s:>5.1f}× | {bt_cpu / ours_cpu:>8.1f}× | "
+          f"{len(ours_cmp):>7} | "
+          f"{'oui' if same else 'NON':>10} | {detail}")
+    if not same:
+        diff = next((k for k, (a, b) in enumerate(zip(ours_cmp, theirs_cmp, strict=False)) if a != b),
+                    min(len(ours_cmp), len(theirs_cmp)))
+        print(f"    premier écart au trade {diff} : Aristobot "
+              f"{ours_cmp[diff:diff + 1]} / backtesting.py {theirs_cmp[diff:diff + 1]}")
+    if out.lookahead_detected:
+        print(f"    {out.message}")
+
+
+def compare_exact(size: int) -> None:
+    """Chemin rapide contre chemin exact (ré-instanciation à chaque bougie) sur `size` bougies."""
+    candles = synthetic_candles(size, seed=7)
+    fast_s, _cpu, _fast, fast_out = run_aristobot(candles, "fast")
+    exact_s, _cpu, _exact, exact_out = run_aristobot(candles, "exact")
+    same = [t.to_dict() for t in fast_out.trades] == [t.to_dict() for t in exact_out.trades]
+    print(f"\nChemin exact (ré-instanciation à chaque bougie) sur {size:,} bougies : "
+          f"{exact_s:.2f} s ({size / exact_s:,.0f} bougies/s) contre {fast_s:.3f} s en "
+          f"rapide ; trades identiques (tous les champs) : {'oui' if same else 'NON'} "
+          f"({len(fast_out.trades)} trades)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,525600")
@@ -137,52 +180,15 @@ def main() -> None:
                         help="taille de la mesure dans le bac à sable (0 = aucune)")
     args = parser.parse_args()
     install_pandas_ta_alias()
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-
     header = (f"{'bougies':>9} | {'Aristobot':>9} | {'bougies/s':>10} | {'backtesting.py':>14} | "
               f"{'bougies/s':>10} | {'ratio':>6} | {'ratio CPU':>9} | {'trades':>7} | "
               f"{'identiques':>10} | détail (Aristobot)")
     print(header)
     print("-" * len(header))
-    for n in sizes:
-        candles = synthetic_candles(n)
-        ours_s = bt_s = ours_cpu = bt_cpu = float("inf")
-        for _ in range(max(1, args.repeat)):  # alternées : même charge machine des deux côtés
-            seconds, cpu, ours, result = run_aristobot(candles)
-            if seconds < ours_s:
-                ours_s, out = seconds, result
-            ours_cpu = min(ours_cpu, cpu)
-            seconds, cpu, theirs = run_backtesting_py(candles)
-            bt_s, bt_cpu = min(bt_s, seconds), min(bt_cpu, cpu)
-        # backtesting.py n'exécute pas un ordre passé à la dernière bougie : on l'ignore des deux côtés.
-        ours_cmp = [t for t in ours if t[1] < n - 1]
-        theirs_cmp = [t for t in theirs if t[1] < n - 1]
-        same = ours_cmp == theirs_cmp
-        timings = out.timings
-        detail = (f"init {timings.get('init', 0):.2f} s, boucle {timings.get('loop', 0):.2f} s, "
-                  f"vérif. {timings.get('check', 0):.2f} s ({out.checked_candles} bougies)")
-        print(f"{n:>9,} | {ours_s:>8.3f}s | {n / ours_s:>10,.0f} | {bt_s:>13.3f}s | "
-              f"{n / bt_s:>10,.0f} | {bt_s / ours_s:>5.1f}× | {bt_cpu / ours_cpu:>8.1f}× | "
-              f"{len(ours_cmp):>7} | "
-              f"{'oui' if same else 'NON':>10} | {detail}")
-        if not same:
-            diff = next((k for k, (a, b) in enumerate(zip(ours_cmp, theirs_cmp, strict=False)) if a != b),
-                        min(len(ours_cmp), len(theirs_cmp)))
-            print(f"    premier écart au trade {diff} : Aristobot "
-                  f"{ours_cmp[diff:diff + 1]} / backtesting.py {theirs_cmp[diff:diff + 1]}")
-        if out.lookahead_detected:
-            print(f"    {out.message}")
-
+    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
+        compare_size(n, args.repeat)
     if args.exact_size:
-        candles = synthetic_candles(args.exact_size, seed=7)
-        fast_s, _cpu, _fast, fast_out = run_aristobot(candles, "fast")
-        exact_s, _cpu, _exact, exact_out = run_aristobot(candles, "exact")
-        same = [t.to_dict() for t in fast_out.trades] == [t.to_dict() for t in exact_out.trades]
-        print(f"\nChemin exact (ré-instanciation à chaque bougie) sur {args.exact_size:,} bougies : "
-              f"{exact_s:.2f} s ({args.exact_size / exact_s:,.0f} bougies/s) contre {fast_s:.3f} s en "
-              f"rapide ; trades identiques (tous les champs) : {'oui' if same else 'NON'} "
-              f"({len(fast_out.trades)} trades)")
-
+        compare_exact(args.exact_size)
     if args.sandbox_size:
         candles = synthetic_candles(args.sandbox_size)
         boxed, inline, trades = run_sandboxed(candles, max(1, args.repeat))
