@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from apps.strategies.runtime import validation
@@ -23,6 +25,34 @@ def wait_idle(pool: StrategyPool, timeout: float = 30.0) -> None:
         pool.start()
         time.sleep(0.02)
     raise AssertionError("le bac à sable n'est pas revenu au repos")
+
+
+# `pd.io.common.os` : une porte dérobée connue de la liste blanche d'imports, utilisée ici pour
+# vérifier ce que le code utilisateur verrait en la contournant (le noyau le confine quand même).
+BACKDOOR = "import pandas as pd\nos = pd.io.common.os\n"
+SLOW_LOOP = "class Boucle(Strategy):\n    def should_long(self):\n        while True:\n" \
+            "            pass\n"
+
+
+def method(body: str, name: str = "should_long") -> str:
+    lines = "".join(f"        {line}\n" for line in body.splitlines())
+    return f"class S(Strategy):\n    def {name}(self):\n{lines}"
+
+
+def frame(n: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
+    index = pd.date_range("2025-01-01", periods=n, freq="15min", tz="UTC")
+    return pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99,
+                         "close": close, "volume": 1.0}, index=index)
+
+
+@pytest.fixture
+def pool(strategy_pool: StrategyPool) -> StrategyPool:
+    """Le pool partagé, au repos."""
+    wait_idle(strategy_pool)
+    return strategy_pool
+
 
 
 @pytest.fixture(scope="session")
