@@ -11,8 +11,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import ccxt.async_support as ccxt_async
-
 from apps.core.timeframes import MINUTE_MS
 from apps.heartbeat import storage
 from apps.heartbeat.aggregator import (
@@ -28,29 +26,6 @@ from apps.heartbeat.aggregator import (
 logger = logging.getLogger(__name__)
 
 _PAGE = 1000  # bougies par appel klines (maximum Binance)
-
-
-def public_exchange_create(*, rest_url: str) -> Any:
-    """Instance CCXT Binance publique pointée sur ``rest_url`` (Binance ou le simulateur).
-
-    Toutes les URL de ``urls['api']`` sont réécrites en ``<base>/api/v3`` pour qu'aucun appel
-    égaré ne sorte de l'URL configurée.
-    """
-    exchange = ccxt_async.binance(
-        {
-            "enableRateLimit": True,
-            "options": {
-                "fetchMarkets": {"types": ["spot"]},
-                "fetchCurrencies": False,
-                "fetchMargins": False,
-            },
-        }
-    )
-    base = rest_url.rstrip("/") + "/api/v3"
-    for key, value in list(exchange.urls["api"].items()):
-        if isinstance(value, str):
-            exchange.urls["api"][key] = base
-    return exchange
 
 
 class Backfiller:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.core.aio import wait_event
 from apps.core.models import Alert
 from apps.core.timeframes import MINUTE_MS, TIMEFRAMES, timeframe_ms
 from apps.heartbeat.aggregator import bucket_start
-from apps.heartbeat.aio import wait_event
 from apps.heartbeat.backfill import Backfiller
 from apps.heartbeat.config import HeartbeatConfig
 from apps.heartbeat.publisher import Publisher

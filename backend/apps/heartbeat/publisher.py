@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.core import groups
-from apps.heartbeat.aio import wait_event, with_timeout
+from apps.core.aio import wait_event, with_timeout
 from apps.heartbeat.messages import HEARTBEAT, MSG_HEARTBEAT_SIGNAL, STREAM_BRUT
 
 logger = logging.getLogger(__name__)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from apps.core.numbers import decimal_text
 from apps.core.timeframes import TIMEFRAMES, dt_to_ms
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal, HeartbeatStatus
 
@@ -17,11 +17,6 @@ def heartbeat_status_get() -> HeartbeatStatus:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def _num(value: Decimal) -> str:
-    """Décimal sans zéros superflus ni notation scientifique (``40000``, ``0.5``)."""
-    return format(value.normalize(), "f")
 
 
 def heartbeat_status_data() -> dict[str, Any]:
@@ -84,12 +79,12 @@ def heartbeat_candles_recent(*, symbol: str, timeframe: str, limit: int) -> list
             "timeframe": c.timeframe,
             "open_time": dt_to_ms(c.open_time),
             "close_time": dt_to_ms(c.close_time),
-            "open": _num(c.open_price),
-            "high": _num(c.high_price),
-            "low": _num(c.low_price),
-            "close": _num(c.close_price),
-            "volume": _num(c.volume),
-            "quote_volume": _num(c.quote_volume),
+            "open": decimal_text(c.open_price),
+            "high": decimal_text(c.high_price),
+            "low": decimal_text(c.low_price),
+            "close": decimal_text(c.close_price),
+            "volume": decimal_text(c.volume),
+            "quote_volume": decimal_text(c.quote_volume),
             "trades": c.trades_count,
         }
         for c in rows

@@ -26,7 +26,9 @@ from typing import Any
 from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
+from apps.core.aio import wait_event, with_timeout
 from apps.core.daemon import AsyncDaemon, tasks_cancel
+from apps.core.services.ccxt_manager import ExchangeCredentials, exchange_build
 from apps.core.timeframes import MINUTE_MS
 from apps.heartbeat import storage
 from apps.heartbeat.aggregator import (
@@ -38,8 +40,7 @@ from apps.heartbeat.aggregator import (
     bucket_start,
     parse_stream_message,
 )
-from apps.heartbeat.aio import wait_event, with_timeout
-from apps.heartbeat.backfill import Backfiller, public_exchange_create
+from apps.heartbeat.backfill import Backfiller
 from apps.heartbeat.coherence import CheckResult, CoherenceMonitor
 from apps.heartbeat.config import HeartbeatConfig
 from apps.heartbeat.messages import MSG_STREAM_RAW
@@ -116,7 +117,8 @@ class HeartbeatService(AsyncDaemon):
 
     async def start(self, stack: AsyncExitStack) -> list[asyncio.Task[Any]]:
         stack.push_async_callback(self._db.close)
-        exchange = self._exchange or public_exchange_create(rest_url=self.config.rest_url)
+        exchange = self._exchange or exchange_build(
+            credentials=ExchangeCredentials(exchange_id="binance"), base_url=self.config.rest_url)
         self.backfiller = Backfiller(
             exchange, max_minutes=self.config.max_backfill_minutes, clock_ms=self.clock_ms
         )

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from apps.core import groups
+from apps.core.aio import wait_event, with_timeout
 from apps.core.timeframes import ms_to_dt
 from apps.heartbeat import storage
-from apps.heartbeat.aio import wait_event, with_timeout
 from apps.heartbeat.publisher import Publisher
 
 logger = logging.getLogger("aristobot.heartbeat")

@@ -38,11 +38,6 @@ def expected_span(*, timeframe: str, start_ms: int, end_ms: int, now_ms: int) ->
     return first, max(first, limit)
 
 
-def expected_count(*, timeframe: str, start_ms: int, end_ms: int, now_ms: int) -> int:
-    first, limit = expected_span(timeframe=timeframe, start_ms=start_ms, end_ms=end_ms, now_ms=now_ms)
-    return (limit - first) // timeframe_ms(timeframe)
-
-
 def _islands(*, exchange: str, symbol: str, timeframe: str, first: int, limit: int) -> list[Range]:
     """Suites contiguës de bougies stockées dans [first, limit) : [(première, dernière)] en ms."""
     step = timeframe_ms(timeframe)

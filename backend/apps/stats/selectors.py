@@ -29,6 +29,7 @@ from django.utils import timezone
 from apps.brokers.models import Broker
 from apps.core.access import owned
 from apps.core.models import Alert
+from apps.core.numbers import decimal_text
 from apps.heartbeat.selectors import heartbeat_status_get
 from apps.strategies.models import Strategy
 from apps.trading.models import Trade
@@ -97,14 +98,6 @@ def _metrics() -> dict[str, Any]:
 
 
 METRIC_KEYS = tuple(_metrics())
-
-
-def decimal_text(value: Decimal | None) -> str | None:
-    """Décimal exact en texte sans zéros inutiles ni exposant (« 12.5 », « -3 », « 0 »)."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
 
 
 def _present(row: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.strategies.models import Strategy
-from apps.strategies.templates import STRATEGY_TEMPLATE
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -21,10 +20,6 @@ class StrategySerializer(serializers.ModelSerializer):
         if not value:
             raise serializers.ValidationError("Le nom ne peut pas être vide.")
         return value
-
-
-class StrategyTemplateSerializer(serializers.Serializer):
-    code = serializers.CharField(default=STRATEGY_TEMPLATE)
 
 
 class StrategyValidateSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from apps.brokers.models import Broker
 from apps.core import groups
+from apps.core.aio import poll_until
 from apps.core.exception_handler import flatten_errors, validation_detail
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_ops import balances_fetch
@@ -81,27 +82,22 @@ class WebhookExecutor:
         self.config = config
         self.notifier = notifier
         self.executed = 0
+        self._pruned_at = -PRUNE_INTERVAL_S
 
     async def run(self, stop: asyncio.Event) -> None:
-        pruned_at = -PRUNE_INTERVAL_S
-        while not stop.is_set():
-            try:
-                await self.process_pending()
-                if time.monotonic() - pruned_at >= PRUNE_INTERVAL_S:
-                    pruned_at = time.monotonic()
-                    pruned = await sync_to_async(webhooks_prune)()
-                    if pruned:
-                        logger.info("Webhooks : corps bruts de %d alerte(s) effacés (conservation "
-                                    "dépassée)", pruned)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 — base indisponible : nouvel essai au prochain tour
-                logger.exception("Relecture des webhooks en attente en échec")
-            try:
-                async with asyncio.timeout(self.config.webhook_poll_s):
-                    await stop.wait()
-            except TimeoutError:
-                pass
+        """Relit les webhooks en attente (ceux dont la notification Redis s'est perdue) et, une
+        fois par heure, efface les corps bruts trop anciens."""
+        await poll_until(stop, interval_s=self.config.webhook_poll_s, work=self._poll_once,
+                         log=logger, failure="Relecture des webhooks en attente en échec")
+
+    async def _poll_once(self) -> None:
+        await self.process_pending()
+        if time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
+            self._pruned_at = time.monotonic()
+            pruned = await sync_to_async(webhooks_prune)()
+            if pruned:
+                logger.info("Webhooks : corps bruts de %d alerte(s) effacés (conservation dépassée)",
+                            pruned)
 
     async def handle_message(self, message: dict[str, Any]) -> None:
         """`webhook.pending` : exécute ce webhook tout de suite (s'il est encore en attente)."""

@@ -1,6 +1,6 @@
 """Appels aux méthodes de décision et vérification de leurs résultats.
 
-Mêmes règles que le runtime des stratégies (`apps.strategies.runtime.worker.check_result`) :
+Mêmes règles que le runtime des stratégies (`apps.strategies.runtime.decide.check_result`) :
 `should_long` / `should_short` rendent un booléen ; taille, SL et TP des nombres finis >= 0 ;
 le stop loss est une fraction < 1. Un résultat invalide ou une exception du code utilisateur
 = erreur sur cette bougie (aucune action), comptée et rapportée.

@@ -104,14 +104,6 @@ def _sandbox_supported(exchange: Any) -> bool:
     return bool(exchange.has.get("sandbox")) and bool(exchange.urls.get("test"))
 
 
-def exchange_display_name(exchange_id: str) -> str:
-    """Nom lisible d'un exchange (« Binance »)."""
-    try:
-        return str(_probe(exchange_id).name or exchange_id)
-    except AristobotError:
-        return exchange_id
-
-
 def exchange_capabilities(exchange_id: str) -> dict[str, Any]:
     """`{"sandbox": bool, "name": str, "requires_password": bool}` pour un exchange CCXT."""
     probe = _probe(exchange_id)
@@ -165,10 +157,12 @@ def _redirect_urls(exchange: Any, base: str) -> None:
             exchange.urls[section] = base + urlsplit(urls).path
 
 
-def exchange_build(*, credentials: ExchangeCredentials) -> Any:
+def exchange_build(*, credentials: ExchangeCredentials, base_url: str | None = None) -> Any:
     """Construit une NOUVELLE instance CCXT asynchrone (l'appelant la ferme : `await ex.close()`).
 
-    Lève `AristobotError` si l'exchange est inconnu ou si le testnet n'y est pas disponible.
+    Toutes ses URL d'API pointent sur `base_url` (par défaut ARISTOBOT_BINANCE_REST_URL pour
+    Binance) : aucun appel égaré ne sort de l'adresse configurée. Lève `AristobotError` si
+    l'exchange est inconnu ou si le testnet n'y est pas disponible.
     """
     exchange_id = credentials.exchange_id
     probe = _probe(exchange_id)
@@ -191,7 +185,7 @@ def exchange_build(*, credentials: ExchangeCredentials) -> Any:
             code="testnet_unsupported",
         )
     exchange = klass(config)
-    base = _base_url(exchange_id)
+    base = base_url.rstrip("/") if base_url else _base_url(exchange_id)
     if base and base != BINANCE_OFFICIAL_REST_URL:
         _redirect_urls(exchange, base)
     if credentials.is_testnet:

@@ -10,12 +10,13 @@ Les ordres (avec journal `Trade`) sont dans `apps.trading.services.orders`.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import ccxt
 
 from apps.core.exceptions import AristobotError
+from apps.core.numbers import to_decimal
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get, public_exchange_get
 from apps.core.services.exchange_errors import exchange_call, exchange_display
 
@@ -24,26 +25,6 @@ logger = logging.getLogger(__name__)
 USD_STABLES = frozenset({"USDT", "USDC", "BUSD", "FDUSD", "USD"})
 VALUATION_QUOTE = "USDT"
 BRIDGE_ASSET = "BTC"
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """Convertit un nombre CCXT (float, str) en `Decimal` ; `None` si absent ou illisible."""
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def decimal_text(value: Decimal | float | int | None) -> str:
-    """Écriture courte d'un nombre (« 5 », « 0.00001 »), sans notation scientifique."""
-    if value is None:
-        return "?"
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    text = format(number.normalize(), "f")
-    return text
 
 
 async def markets_ensure(exchange: Any) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from apps.core.numbers import to_decimal
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get
-from apps.core.services.exchange import market_resolve, markets_ensure, to_decimal
+from apps.core.services.exchange import market_resolve, markets_ensure
 from apps.core.services.exchange_errors import exchange_call
 from apps.core.services.ohlcv import ohlcv_fetch
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.core.exceptions import AristobotError
-from apps.core.services.exchange import to_decimal
+from apps.core.numbers import to_decimal
 from apps.core.services.exchange_errors import exchange_call
 from apps.trading.models import Trade
 

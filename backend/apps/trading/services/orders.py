@@ -28,15 +28,9 @@ import aiohttp
 import ccxt
 
 from apps.core.exceptions import AristobotError
+from apps.core.numbers import decimal_text, to_decimal
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get
-from apps.core.services.exchange import (
-    decimal_text,
-    market_resolve,
-    markets_ensure,
-    order_summary,
-    ticker_price,
-    to_decimal,
-)
+from apps.core.services.exchange import market_resolve, markets_ensure, order_summary, ticker_price
 from apps.core.services.exchange_errors import exchange_call, exchange_display, translate_ccxt_error
 from apps.trading.models import Trade
 from apps.trading.services.order_state import fees_complete, order_apply

@@ -22,6 +22,7 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
+from apps.core.aio import poll_until
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange import ticker_fetch
 from apps.trading.services.protection import EXCHANGE, WATCHED, protection_status
@@ -48,18 +49,9 @@ class PositionMonitor:
         self.passes = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.check_all()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 — un passage raté ne tue pas la surveillance
-                logger.exception("Surveillance des positions en échec (nouvel essai au prochain passage)")
-            try:
-                async with asyncio.timeout(self.config.monitor_interval_s):
-                    await stop.wait()
-            except TimeoutError:
-                pass
+        await poll_until(stop, interval_s=self.config.monitor_interval_s, work=self.check_all,
+                         log=logger, failure="Surveillance des positions en échec (nouvel essai "
+                                             "au prochain passage)")
 
     async def check_all(self) -> dict[int, str]:
         """Un passage sur toutes les positions ouvertes ; {id de position: résultat}."""

@@ -8,8 +8,9 @@ l'échéance en ``TimeoutError`` : une boucle qui ignore ce ``TimeoutError`` ne 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -31,3 +32,20 @@ async def with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
     """``await`` borné dans le temps (lève ``TimeoutError``), sans avaler d'annulation."""
     async with asyncio.timeout(timeout):
         return await awaitable
+
+
+async def poll_until(stop: asyncio.Event, *, interval_s: float, work: Callable[[], Awaitable[Any]],
+                     log: logging.Logger, failure: str) -> None:
+    """Appelle ``work()`` puis attend ``interval_s`` secondes (ou ``stop``), jusqu'à ``stop``.
+
+    Un passage en échec est journalisé (``failure``, avec la trace) et retenté au suivant : une
+    base ou un exchange indisponible un moment ne tue pas la boucle ; l'annulation passe.
+    """
+    while not stop.is_set():
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 — retenté au prochain passage
+            log.exception(failure)
+        await wait_event(stop, interval_s)
