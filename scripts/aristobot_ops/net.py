@@ -1,7 +1,9 @@
-"""Réseau : serveur TCP qui répond, attente d'une condition."""
+"""Réseau : port libre, serveur TCP ou HTTP qui répond, attente d'une condition."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import time
 from collections.abc import Callable
@@ -18,6 +20,17 @@ def tcp_connects(host: str, port: int, timeout: float = 2.0) -> bool:
         return False
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Vrai si le port peut être pris (aucun serveur n'y écoute)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def wait_until(check: Callable[[], object], timeout: float, interval: float = POLL_INTERVAL_S) -> bool:
     """Appelle `check` jusqu'à ce qu'il soit vrai ou que `timeout` soit écoulé ; renvoie son verdict."""
     deadline = time.monotonic() + timeout
@@ -26,3 +39,22 @@ def wait_until(check: Callable[[], object], timeout: float, interval: float = PO
             return True
         time.sleep(interval)
     return bool(check())
+
+
+async def http_answers(host: str, port: int) -> bool:
+    """Vrai si un serveur HTTP répond (quel que soit le statut)."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
+    except (OSError, TimeoutError):
+        return False
+    try:
+        writer.write(f"GET /api/auth/me/ HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), 5)
+        return status.startswith(b"HTTP/")
+    except (OSError, TimeoutError):
+        return False
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
