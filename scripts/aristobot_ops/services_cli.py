@@ -119,8 +119,14 @@ def ensure_redis(state: dict[str, str]) -> str:
 
 
 def local_secret_key() -> str | None:
-    """Une SECRET_KEY locale persistante si aucune n'est configurée, sinon None."""
-    if configured("SECRET_KEY", "")[1]:
+    """Une SECRET_KEY locale persistante si aucune autre n'est configurée, sinon None.
+
+    Une SECRET_KEY déjà présente dans l'environnement parce qu'elle vient de ce fichier (après
+    `source .data/services.env`) n'est pas « configurée ailleurs » : elle reste écrite.
+    """
+    value, explicit = configured("SECRET_KEY", "")
+    local = SECRET_KEY_FILE.read_text(encoding="utf-8").strip() if SECRET_KEY_FILE.is_file() else None
+    if explicit and value != local:
         return None
     if not SECRET_KEY_FILE.is_file():
         SECRET_KEY_FILE.write_text(secrets.token_urlsafe(50) + "\n", encoding="utf-8")
