@@ -105,11 +105,13 @@ demo: install build init ## Comme run, avec le simulateur d'exchange et le broke
 
 # --- Qualité et tests ----------------------------------------------------------------------------
 
-lint: $(VENV_STAMP) $(NPM_STAMP) ## ruff, contrats d'import (import-linter) et ESLint (frontend)
+lint: $(VENV_STAMP) $(NPM_STAMP) ## ruff, contrats d'import, tailles (modules, fonctions) et ESLint
 	$(call step,Lint : ruff check $(LINT_PATHS))
 	$(PY) -m ruff check $(LINT_PATHS)
 	$(call step,Lint : contrats d'import entre les apps (backend/.importlinter))
 	cd backend && $(CURDIR)/$(VENV)/bin/lint-imports
+	$(call step,Lint : tailles (modules ≤ 400 lignes, fonctions ≤ 60 lignes))
+	$(PY) scripts/check_sizes.py
 	$(call step,Lint : ESLint (frontend, aucun avertissement toléré))
 	cd frontend && npm run lint
 
