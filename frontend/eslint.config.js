@@ -37,6 +37,19 @@ export default [
     },
   },
   {
+    // Les couches sans interface (logique métier, stores, composables, API, WebSocket, aides)
+    // n'importent jamais un composant ni une vue : la logique vit dans src/domain/<fonctionnalité>/.
+    files: ['src/domain/**', 'src/stores/**', 'src/composables/**', 'src/api/**', 'src/websocket/**', 'src/utils/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/components/**', '**/views/**', '*.vue'],
+          message: 'La logique (src/domain, stores, composables…) n’importe ni composant ni vue : déplacez le code partagé dans src/domain/<fonctionnalité>/.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/__tests__/**', 'tests/**', 'e2e/**', '**/*.test.js', '**/*.test.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.vitest } },
   },

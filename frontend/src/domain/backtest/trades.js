@@ -1,6 +1,6 @@
 /** Liste des trades d'un backtest (logique pure, testée) : lignes, tri, pages. */
-import { nextSort, sortRows } from '../stats/tableSort.js'
-import { EXIT_LABELS, toSeconds } from './backtestChart.js'
+import { nextSort, sortRows } from '../../utils/tableSort.js'
+import { EXIT_LABELS, toSeconds } from './chart.js'
 
 export { nextSort }
 export const PAGE_SIZE = 50

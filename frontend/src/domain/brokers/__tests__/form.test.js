@@ -9,7 +9,7 @@ import {
   normalizeBalance,
   savePayload,
   validateBrokerForm,
-} from '../brokerForm.js'
+} from '../form.js'
 
 const run = (events, state = initialMachine()) => events.reduce(brokerFormReducer, state)
 const BINANCE = { id: 'binance', name: 'Binance', sandbox: true, requires_password: false }

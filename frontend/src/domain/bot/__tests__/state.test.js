@@ -7,7 +7,7 @@ import {
   needsDetail,
   STOP_DATE_MS,
   strategyState,
-} from '../botState.js'
+} from '../state.js'
 
 const NOW = Date.parse('2026-03-10T12:00:00Z')
 const item = (over = {}) => ({

@@ -2,7 +2,7 @@
  * Logique pure de la page Heartbeat : lecture des messages bruts Binance, listes bornées,
  * normalisation des signaux par timeframe. Aucune dépendance à Vue ni au réseau.
  */
-import { toDate } from './format.js'
+import { toDate } from '../../utils/format.js'
 
 /** Les 8 timeframes du Heartbeat (spec §3.1), dans l'ordre d'affichage. */
 export const TIMEFRAMES = Object.freeze(['1m', '3m', '5m', '10m', '15m', '1h', '2h', '4h'])

@@ -8,8 +8,8 @@
  * Marché (`market`) : une ligne de `/api/market-symbols/` (`symbol, base, quote, amount_precision,
  * min_amount, min_cost`).
  */
-import { formatNumber } from './format.js'
-import { parseAmount, quantityFromQuote, quoteDecimals, quoteFromQuantity } from './tradeAmount.js'
+import { formatNumber } from '../../utils/format.js'
+import { parseAmount, quantityFromQuote, quoteDecimals, quoteFromQuantity } from './amount.js'
 
 export const SIDE_LABELS = Object.freeze({ buy: 'Achat', sell: 'Vente' })
 export const TYPE_LABELS = Object.freeze({ market: 'Marché', limit: 'Limite' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatPnl, formatPrice, formatQuantity, pnlTone, pnlTotals, positionMetrics, quoteOf, sellEstimate, strategyPnl, sumTradesPnl, toNumber } from '../botPnl.js'
+import { formatPnl, formatPrice, formatQuantity, pnlTone, pnlTotals, positionMetrics, quoteOf, sellEstimate, strategyPnl, sumTradesPnl, toNumber } from '../pnl.js'
 
 const POSITION = {
   status: 'open',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatHeartbeatStamp } from '../format.js'
+import { formatHeartbeatStamp } from '../../../utils/format.js'
 import {
   TIMEFRAMES,
   mergeSignals,
@@ -9,7 +9,7 @@ import {
   signalTableFromResponse,
   streamLabel,
   trimDecimal,
-} from '../heartbeatFeed.js'
+} from '../feed.js'
 
 const kline = (closed, extra = {}) => ({
   type: 'stream.raw',
@@ -159,7 +159,7 @@ describe('signaux', () => {
 
 describe('millisSuffix', () => {
   it('donne les millisecondes de réception', async () => {
-    const { millisSuffix } = await import('../heartbeatFeed.js')
+    const { millisSuffix } = await import('../feed.js')
     expect(millisSuffix('2025-11-25T17:05:00.042Z')).toBe('.042')
     expect(millisSuffix(null)).toBe('')
   })

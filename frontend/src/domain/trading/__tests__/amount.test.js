@@ -9,7 +9,7 @@ import {
   quoteDecimals,
   quoteFromQuantity,
   trimZeros,
-} from '../tradeAmount.js'
+} from '../amount.js'
 
 describe('saisie des montants', () => {
   it('lit la virgule, les espaces et refuse le texte', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildTestAlert, maskSecret, mergeLogRow, payloadSummary, payloadText, rowMatchesFilters, statusMeta } from '../webhookLog.js'
+import { buildTestAlert, maskSecret, mergeLogRow, payloadSummary, payloadText, rowMatchesFilters, statusMeta } from '../log.js'
 
 const row = (id, fields = {}) => ({
   id,

@@ -7,7 +7,7 @@ import {
   toApiNumber,
   tradeResultMessage,
   validateOrderForm,
-} from '../tradeOrder.js'
+} from '../order.js'
 
 const BTC = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amount_precision: '0.000010000000', price_precision: '0.01', min_amount: '0.00001', min_cost: '5' }
 const form = (fields) => ({ ...emptyOrderForm(), ...fields })

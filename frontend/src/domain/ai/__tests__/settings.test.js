@@ -7,7 +7,7 @@ import {
   isProviderOn,
   switchProvider,
   validateAiForm,
-} from '../aiSettings.js'
+} from '../settings.js'
 
 describe('interrupteurs exclusifs OpenRouter / Ollama', () => {
   it('allumer l’un éteint l’autre', () => {

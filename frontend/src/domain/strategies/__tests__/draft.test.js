@@ -8,7 +8,7 @@ import {
   isDraftDirty,
   uniqueName,
   validationMarkers,
-} from '../strategyDraft.js'
+} from '../draft.js'
 
 const SAVED = { id: 3, name: 'EMA', description: '', code: 'class A(Strategy):\n    pass\n', timeframe: '15m' }
 
