@@ -1,8 +1,10 @@
-/** Liste des trades d'un backtest (logique pure, testée) : lignes, tri, pages. */
-import { nextSort, sortRows } from '../../utils/tableSort.js'
+/**
+ * Liste des trades d'un backtest (logique pure, testée) : colonnes et lignes. Le tri (stable, vides
+ * en bas ; les dates ISO de même format se trient comme du texte) et les pages sont ceux de
+ * `BaseTable`.
+ */
 import { EXIT_LABELS, toSeconds } from './chart.js'
 
-export { nextSort }
 export const PAGE_SIZE = 50
 
 export const TRADE_COLUMNS = Object.freeze([
@@ -32,20 +34,4 @@ export function tradeRows(trades) {
       duration_s: entry !== null && exit !== null ? exit - entry : null,
     }
   })
-}
-
-/** Tri stable ; les dates ISO (même format) se trient comme du texte. */
-export function sortTrades(rows, sort) {
-  if (!sort?.key) return rows
-  return sortRows(rows, sort.key, sort.direction)
-}
-
-export function pageCount(total, size = PAGE_SIZE) {
-  return Math.max(1, Math.ceil(total / size))
-}
-
-export function pageOf(rows, page, size = PAGE_SIZE) {
-  const last = pageCount(rows.length, size)
-  const current = Math.min(Math.max(1, page), last)
-  return rows.slice((current - 1) * size, current * size)
 }

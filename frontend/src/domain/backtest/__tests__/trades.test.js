@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { pageCount, pageOf, sortTrades, tradeRows } from '../trades.js'
+import { sortRows } from '../../../utils/tableSort.js'
+import { tradeRows } from '../trades.js'
 
 const trade = (overrides = {}) => ({
   entry_time: '2025-01-01T00:10:00Z', exit_time: '2025-01-01T01:00:00Z', entry_price: 100, exit_price: 110,
@@ -15,19 +16,10 @@ describe('liste des trades', () => {
     expect(rows[0].duration_s).toBe(3000)
   })
 
-  it('trie par P&L, par date, dans les deux sens, de façon stable', () => {
-    expect(sortTrades(rows, { key: 'pnl', direction: 'desc' }).map((r) => r.index)).toEqual([3, 1, 2])
-    expect(sortTrades(rows, { key: 'pnl', direction: 'asc' }).map((r) => r.index)).toEqual([2, 1, 3])
-    expect(sortTrades(rows, { key: 'entry_time', direction: 'asc' }).map((r) => r.index)).toEqual([3, 1, 2])
-    expect(sortTrades(rows, { key: 'exit_label', direction: 'asc' }).map((r) => r.index)).toEqual([2, 1, 3])
-    expect(sortTrades(rows, null)).toBe(rows)
-  })
-
-  it('découpe en pages', () => {
-    const many = Array.from({ length: 120 }, (_, i) => i)
-    expect(pageCount(120)).toBe(3)
-    expect(pageOf(many, 3)).toEqual(many.slice(100))
-    expect(pageOf(many, 99)).toEqual(many.slice(100))
-    expect(pageCount(0)).toBe(1)
+  it('les lignes se trient par P&L, par date, dans les deux sens, de façon stable', () => {
+    expect(sortRows(rows, 'pnl', 'desc').map((r) => r.index)).toEqual([3, 1, 2])
+    expect(sortRows(rows, 'pnl', 'asc').map((r) => r.index)).toEqual([2, 1, 3])
+    expect(sortRows(rows, 'entry_time', 'asc').map((r) => r.index)).toEqual([3, 1, 2])
+    expect(sortRows(rows, 'exit_label', 'asc').map((r) => r.index)).toEqual([2, 1, 3])
   })
 })
