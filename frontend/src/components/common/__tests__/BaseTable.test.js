@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { h } from 'vue'
+import { defineComponent, h } from 'vue'
 import BaseTable from '../BaseTable.vue'
 
 const columns = [
@@ -115,6 +115,19 @@ describe('BaseTable', () => {
     })
     expect(slotted.find('[data-testid="vide"]').text()).toBe('Aucune ligne')
     expect(slotted.find('table').exists()).toBe(false)
+
+    // Slot `empty` apparu plus tard (parent en `<template v-if="loaded" #empty>`).
+    const Parent = defineComponent({
+      components: { BaseTable },
+      props: { loaded: Boolean },
+      template: `<BaseTable :columns="[]" :rows="[]" row-key="id" header-when-empty>
+        <template v-if="loaded" #empty><p class="late">Vide</p></template>
+      </BaseTable>`,
+    })
+    const late = mount(Parent, { props: { loaded: false } })
+    expect(late.find('.late').exists()).toBe(false)
+    await late.setProps({ loaded: true })
+    expect(late.find('.late').text()).toBe('Vide')
 
     const bare = mount(BaseTable, { props: { columns, rows: [], rowKey: 'id' } })
     expect(bare.find('thead').exists()).toBe(true)
