@@ -25,6 +25,7 @@ const THEME_VARS = {
   surface: '--color-surface',
   crosshair: '--color-border-strong',
   font: '--font-sans',
+  fontSize: '--font-size-xs',
 }
 
 /** Lit les tokens utiles depuis un `CSSStyleDeclaration` (getComputedStyle(document.documentElement)). */
@@ -94,7 +95,7 @@ export function chartOptions(tokens, { timezone = 'UTC', intraday = true, priceF
       background: { type: 'solid', color: 'transparent' },
       textColor: tokens.text,
       fontFamily: tokens.font || undefined,
-      fontSize: 11,
+      fontSize: Number.parseFloat(tokens.fontSize) || 11,
       attributionLogo: true,
     },
     grid: {

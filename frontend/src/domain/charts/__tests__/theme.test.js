@@ -18,6 +18,12 @@ describe('thème des graphiques', () => {
     expect(resolveColor(undefined, tokens, styles)).toBe('#00D4FF')
   })
 
+  it('taille du texte des axes tirée du token --font-size-xs (11 px sans token)', () => {
+    expect(chartOptions(tokens).layout.fontSize).toBe(11)
+    const sized = readTokens({ getPropertyValue: (name) => (name === '--font-size-xs' ? ' 12px' : '') })
+    expect(chartOptions(sized).layout.fontSize).toBe(12)
+  })
+
   it('opacité sur #RRGGBB, #RGB et rgb()', () => {
     expect(withAlpha('#00FF88', 0.5)).toBe('rgba(0, 255, 136, 0.5)')
     expect(withAlpha('#fff', 0.1)).toBe('rgba(255, 255, 255, 0.1)')
