@@ -1,4 +1,4 @@
-/** Tri des tableaux de statistiques : nombres (y compris décimaux en texte) puis textes ; vides en dernier. */
+/** Tri des tableaux (BaseTable) : nombres (y compris décimaux en texte) puis textes ; vides en dernier. */
 
 const collator = new Intl.Collator('fr', { sensitivity: 'base', numeric: true })
 

@@ -8,7 +8,7 @@ const rows = [
   { name: 'ema', pnl: '100.65', win_rate: '0.5714' },
 ]
 
-describe('tri des tableaux de statistiques', () => {
+describe('tri des tableaux', () => {
   it('compare les décimaux en texte comme des nombres', () => {
     expect(compareValues('15', '2.41')).toBeGreaterThan(0) // et non l'ordre alphabétique
     expect(compareValues('-0.6', '0')).toBeLessThan(0)
