@@ -32,9 +32,6 @@ export const getActiveStrategy = (id, options) => http.get(`${BASE}${id}/`, opti
 /** Activation (409 en français si la limite de 20 stratégies actives est atteinte). @returns {Promise<ActiveStrategy>} */
 export const createActiveStrategy = (payload) => http.post(BASE, payload)
 
-/** @returns {Promise<ActiveStrategy>} */
-export const updateActiveStrategy = (id, patch) => http.patch(`${BASE}${id}/`, patch)
-
 export const deleteActiveStrategy = (id) => http.delete(`${BASE}${id}/`)
 
 /**

@@ -16,9 +16,6 @@ import { http } from './client.js'
 /** @returns {Promise<Strategy[]>} */
 export const listStrategies = () => http.get('strategies/')
 
-/** @returns {Promise<Strategy>} */
-export const getStrategy = (id) => http.get(`strategies/${id}/`)
-
 /** Sans `code`, le serveur part du template de base. @returns {Promise<Strategy>} */
 export const createStrategy = (data) => http.post('strategies/', data)
 

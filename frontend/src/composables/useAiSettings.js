@@ -1,7 +1,7 @@
 import { computed, reactive, ref, watch } from 'vue'
 import { testAi } from '../api/ai.js'
 import { useAuthStore } from '../stores/auth.js'
-import { aiFormFromUser, aiPatch, aiStatusText, isProviderOn, switchProvider, validateAiForm } from '../utils/aiSettings.js'
+import { aiFormFromUser, aiPatch, aiStatusText, isProviderOn, switchProvider, validateAiForm } from '../domain/ai/settings.js'
 
 /**
  * Carte « Assistant IA » : formulaire lié au profil, interrupteurs exclusifs OpenRouter / Ollama,

@@ -12,11 +12,11 @@ import {
   savePayload,
   supportsTestnet,
   validateBrokerForm,
-} from '../utils/brokerForm.js'
+} from '../domain/brokers/form.js'
 
 /**
  * Fenêtre modale d'ajout / modification d'un broker : formulaire, vérification des clés en direct,
- * confirmation du solde puis enregistrement (machine à états de `utils/brokerForm.js`).
+ * confirmation du solde puis enregistrement (machine à états de `domain/brokers/form.js`).
  */
 export function useBrokerEditor() {
   const store = useBrokersStore()

@@ -140,10 +140,22 @@ export const themes = Object.freeze({
   }),
 })
 
-/** Tokens indépendants du thème (espacements, rayons, typographie). */
+/** Tokens indépendants du thème (typographie, rayons, espacements). */
 export const scale = Object.freeze({
   'font-sans': "'Inter Variable', 'Inter', 'Segoe UI', system-ui, -apple-system, sans-serif",
   'font-mono': "'JetBrains Mono Variable', 'JetBrains Mono', 'SFMono-Regular', Consolas, monospace",
+  // Tailles de police : aucun `font-size` en px dans les composants (vérifié par `npm run lint`).
+  'font-size-2xs': '10px', // micro-libellés, badges, flèches de tri
+  'font-size-xs': '11px', // en-têtes de tableau, métadonnées, messages d'erreur en ligne
+  'font-size-sm': '12px', // tableaux denses, aides, boutons compacts
+  'font-size-md': '13px', // texte d'interface, tableaux, champs
+  'font-size-base': '14px', // texte courant (body)
+  'font-size-lg': '16px', // titres de carte et de fenêtre
+  'font-size-xl': '18px',
+  'font-size-2xl': '20px', // chiffres mis en avant (total, prix)
+  'font-size-3xl': '22px',
+  'font-size-4xl': '24px', // titre de page
+  'font-size-5xl': '28px', // indicateurs clés
   'radius-sm': '6px',
   'radius-md': '10px',
   'radius-lg': '14px',

@@ -10,7 +10,7 @@ import {
   formErrors,
   isActive,
   progressFromBacktest,
-} from '../components/backtest/backtestRun.js'
+} from '../domain/backtest/run.js'
 import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
 
 /** Sans message WebSocket depuis ce délai, la ligne est relue par HTTP (secours, redémarrage). */

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as brokersApi from '../api/brokers.js'
-import { applyJobUpdate, jobFromPayload } from '../utils/pairsProgress.js'
+import { applyJobUpdate, jobFromPayload } from '../domain/brokers/pairsProgress.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 
 /** Relecture de la progression « MAJ Paires » tant qu'un chargement est actif (secours du WebSocket). */

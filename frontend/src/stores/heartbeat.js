@@ -11,7 +11,7 @@ import {
   parseRawMessage,
   prependBounded,
   signalTableFromResponse,
-} from '../utils/heartbeatFeed.js'
+} from '../domain/heartbeat/feed.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 
 /** Les messages bruts sont regroupés et affichés au plus toutes les 200 ms. */

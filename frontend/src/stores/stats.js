@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as statsApi from '../api/stats.js'
-import { DEFAULT_PRESET, statsQuery } from '../components/stats/period.js'
+import { DEFAULT_PRESET, statsQuery } from '../domain/stats/period.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 import { usePreferencesStore } from './preferences.js'
 

@@ -9,7 +9,7 @@ import {
   NEW_STRATEGY_NAME,
   uniqueName,
   validationMarkers,
-} from '../utils/strategyDraft.js'
+} from '../domain/strategies/draft.js'
 
 const byName = (a, b) => a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' })
 

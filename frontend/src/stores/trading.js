@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as api from '../api/trading.js'
 import { clampPage, DEFAULT_PAGE_SIZE, normalizePageSize, pageAfterResize } from '../utils/pagination.js'
-import { tradeResultMessage } from '../utils/tradeOrder.js'
+import { tradeResultMessage } from '../domain/trading/order.js'
 import { useBrokersStore } from './brokers.js'
 
 /** Relecture du dernier prix tant que la page est ouverte (et visible). */

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import * as webhooksApi from '../api/webhooks.js'
-import { buildTestAlert, LOG_PAGE_SIZE, mergeLogRow, rowMatchesFilters } from '../components/webhooks/webhookLog.js'
+import { buildTestAlert, LOG_PAGE_SIZE, mergeLogRow, rowMatchesFilters } from '../domain/webhooks/log.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 
 /** Durée du surlignage d'une ligne arrivée ou modifiée en direct. */

@@ -10,7 +10,7 @@ export const editorTheme = EditorView.theme({
   '&': {
     color: 'var(--color-text)',
     backgroundColor: 'var(--color-bg-elevated)',
-    fontSize: '13px',
+    fontSize: 'var(--font-size-md)',
     height: '100%',
   },
   '&.cm-focused': { outline: 'none' },
@@ -72,7 +72,7 @@ export const editorTheme = EditorView.theme({
     border: '1px solid var(--color-border-strong) !important',
     borderRadius: 'var(--radius-sm) !important',
     background: 'var(--color-surface-raised) !important',
-    font: '600 11px var(--font-sans)',
+    font: '600 var(--font-size-xs) var(--font-sans)',
   },
   '.cm-deletedChunk button[name=accept]': { color: 'var(--color-success) !important' },
   '.cm-deletedChunk button[name=reject]': { color: 'var(--color-danger) !important' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyTheme, installTokens } from '../applyTokens.js'
-import { palette, themes, tokensToCss } from '../tokens.js'
+import { palette, scale, themes, tokensToCss } from '../tokens.js'
 
 describe('design tokens', () => {
   it('porte les trois néons de la charte', () => {
@@ -29,6 +29,14 @@ describe('design tokens', () => {
     installTokens()
     installTokens()
     expect(document.querySelectorAll('#aristobot-tokens')).toHaveLength(1)
+  })
+
+  it('échelle des tailles de police : px, strictement croissante, exposée en variables CSS', () => {
+    const sizes = Object.entries(scale).filter(([name]) => name.startsWith('font-size-'))
+    expect(sizes.map(([name]) => name)).toEqual(['2xs', 'xs', 'sm', 'md', 'base', 'lg', 'xl', '2xl', '3xl', '4xl', '5xl'].map((s) => `font-size-${s}`))
+    const px = sizes.map(([, value]) => Number(value.replace(/px$/, '')))
+    expect(px.every((n, i) => Number.isFinite(n) && (i === 0 || n > px[i - 1]))).toBe(true)
+    expect(tokensToCss()).toContain('--font-size-base: 14px;')
   })
 
   it('applyTheme pose data-theme et refuse un thème inconnu', () => {

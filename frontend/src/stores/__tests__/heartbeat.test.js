@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWebSocket } from '../../../tests/helpers/fakeWebSocket.js'
 import { jsonResponse, stubFetch } from '../../../tests/helpers/fetch.js'
 import { resetSockets } from '../../websocket/index.js'
-import { RAW_FEED_MAX } from '../../utils/heartbeatFeed.js'
+import { RAW_FEED_MAX } from '../../domain/heartbeat/feed.js'
 import { RAW_FLUSH_MS, useHeartbeatStore } from '../heartbeat.js'
 
 const signal = (tf, openTime, extra = {}) => ({

@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useAuthStore } from '../../../stores/auth.js'
-import { normalizeSignal } from '../../../utils/heartbeatFeed.js'
+import { normalizeSignal } from '../../../domain/heartbeat/feed.js'
 import HeartbeatSignalBox from '../HeartbeatSignalBox.vue'
 
 const signal = (minute) =>
