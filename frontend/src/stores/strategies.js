@@ -4,6 +4,7 @@ import * as strategiesApi from '../api/strategies.js'
 import {
   copyName,
   draftChanges,
+  isDraftDirty,
   draftErrors,
   draftFromStrategy,
   NEW_STRATEGY_NAME,
@@ -53,7 +54,7 @@ export const useStrategiesStore = defineStore('strategies', () => {
 
   const selected = computed(() => items.value.find((s) => s.id === selectedId.value) ?? null)
   const changes = computed(() => draftChanges(draft.value, saved.value))
-  const isDirty = computed(() => Object.keys(changes.value).length > 0)
+  const isDirty = computed(() => isDraftDirty(draft.value, saved.value))
   const errors = computed(() => draftErrors(draft.value))
   const markers = computed(() => validationMarkers(validation.value))
   const validationStale = computed(() => validation.value !== null && validatedCode.value !== draft.value.code)

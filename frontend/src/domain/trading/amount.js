@@ -79,10 +79,3 @@ export function linkAmounts({ source, quantity, quote }, { price, step, quoteAss
   if (source === 'quote') return { quote, quantity: quantityFromQuote(quote, price, step) }
   return { quantity, quote: quoteFromQuantity(quantity, price, quoteAsset) }
 }
-
-/** Part (0–1) d'un solde disponible, au pas donné (boutons 25 % … 100 %). */
-export function fractionOf(available, fraction, step) {
-  const free = parseAmount(available)
-  if (free === null || free <= 0 || !(fraction > 0)) return ''
-  return floorToStep(free * Math.min(1, fraction), step)
-}

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   decimalsOf,
   floorToStep,
-  fractionOf,
   linkAmounts,
   parseAmount,
   quantityFromQuote,
@@ -70,11 +69,5 @@ describe('quantité ↔ montant', () => {
     const context = { price: 50000, step: '0.0001', quoteAsset: 'USDT' }
     expect(linkAmounts({ source: 'quote', quantity: '9', quote: '250' }, context)).toEqual({ quote: '250', quantity: '0.005' })
     expect(linkAmounts({ source: 'quantity', quantity: '0.01', quote: '1' }, context)).toEqual({ quantity: '0.01', quote: '500.00' })
-  })
-
-  it('part d’un solde disponible, au pas', () => {
-    expect(fractionOf(0.50163836, 1, '0.00001')).toBe('0.50163')
-    expect(fractionOf('10000', 0.25, 0.01)).toBe('2500')
-    expect(fractionOf(0, 1, 0.01)).toBe('')
   })
 })
