@@ -11,7 +11,8 @@
 #    Daphne sur des ports libres (Daphne : 8079 de préférence), DEBUG_ARISTOBOT=False, URLs Binance
 #    vers le simulateur.
 # 6. `npm run test:e2e` avec E2E_BASE_URL, E2E_USER=dac, E2E_PASSWORD ; tout est arrêté à la
-#    sortie (trap) et le code de sortie est celui des tests.
+#    sortie (trap) et le code de sortie est celui des tests. E2E_TESTS="e2e/x.test.mjs …" ne lance
+#    que ces fichiers ; E2E_DB (base) et les ports libres permettent deux copies du dépôt côte à côte.
 set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -160,6 +161,12 @@ say "Daphne répond sur $BASE_URL"
 
 # --- Tests -------------------------------------------------------------------------------------------
 rc=0
-(cd frontend && E2E_BASE_URL="$BASE_URL" E2E_USER=dac E2E_PASSWORD="$E2E_PASSWORD" npm run test:e2e) || rc=$?
+# E2E_TESTS="e2e/phone.test.mjs e2e/account.test.mjs" : ne lance que ces fichiers (défaut : tous).
+if [ -n "${E2E_TESTS:-}" ]; then
+  # shellcheck disable=SC2086
+  (cd frontend && E2E_BASE_URL="$BASE_URL" E2E_USER=dac E2E_PASSWORD="$E2E_PASSWORD" node --test $E2E_TESTS) || rc=$?
+else
+  (cd frontend && E2E_BASE_URL="$BASE_URL" E2E_USER=dac E2E_PASSWORD="$E2E_PASSWORD" npm run test:e2e) || rc=$?
+fi
 if [ "$rc" -eq 0 ]; then say "tests e2e réussis"; else say "tests e2e en échec (code $rc)"; fi
 exit "$rc"
