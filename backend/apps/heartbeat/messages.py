@@ -1,7 +1,7 @@
 """Groupes et types de message du heartbeat (diffusés à tous les utilisateurs connectés)."""
 
-STREAM_BRUT = "stream_brut"  # chaque message brut reçu de Binance
-HEARTBEAT = "heartbeat"  # un heartbeat.signal par bougie clôturée
+STREAM_BRUT = "StreamBrut"  # chaque message brut reçu de Binance
+HEARTBEAT = "Heartbeat"  # un heartbeat.signal par bougie clôturée
 
 MSG_STREAM_RAW = "stream.raw"
 MSG_HEARTBEAT_SIGNAL = "heartbeat.signal"

@@ -54,7 +54,7 @@ def _live_1m(listener: Listener) -> list[dict]:
 
 async def test_daemon_stores_candles_and_sends_one_signal_per_closed_candle(sim) -> None:  # noqa: ANN001
     service = _service(sim)
-    async with Listener(heartbeat_messages.HEARTBEAT, groups.STATUS) as listener, running(service):
+    async with Listener("Heartbeat", groups.STATUS) as listener, running(service):
         await wait_for(lambda: len(_live_1m(listener)) >= 4, 15, "4 signaux 1m")
         await wait_for(
             lambda: any(m["timeframe"] == "5m" for m in listener.of_type("heartbeat.signal")), 10
@@ -151,7 +151,7 @@ async def test_connection_is_renewed_before_its_maximum_age(sim) -> None:  # noq
 
 async def test_raw_messages_are_relayed_unchanged_on_stream_brut(sim) -> None:  # noqa: ANN001
     service = _service(sim, with_trades=True)
-    async with Listener(heartbeat_messages.STREAM_BRUT) as listener, running(service):
+    async with Listener("StreamBrut") as listener, running(service):
         await wait_for(lambda: len(listener.messages) >= 5, 10, "messages bruts")
     raw = listener.of_type(heartbeat_messages.MSG_STREAM_RAW)
     assert raw and all(set(m) == {"type", "received_at", "data"} for m in raw)
