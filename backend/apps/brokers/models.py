@@ -7,10 +7,18 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core.fields import EncryptedTextField
+from apps.core.services.ccxt_manager import BINANCE_OFFICIAL_REST_URL
 from apps.core.validators import validate_ccxt_exchange
 
 
 class Broker(models.Model):
+    class Venue(models.TextChoices):
+        """Où partent les ordres de ce broker (lu, jamais stocké : dépend de la configuration)."""
+
+        REAL = "real", "Compte réel"
+        TESTNET = "testnet", "Testnet"
+        SIMULATOR = "simulator", "Simulateur local"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brokers"
     )
@@ -36,3 +44,12 @@ class Broker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.exchange}{', testnet' if self.is_testnet else ''})"
+
+    @property
+    def venue(self) -> str:
+        """`simulator` si Binance est redirigé (ARISTOBOT_BINANCE_REST_URL) vers un autre serveur."""
+        if self.exchange == "binance":
+            rest_url = str(settings.ARISTOBOT_BINANCE_REST_URL).rstrip("/")
+            if rest_url != BINANCE_OFFICIAL_REST_URL:
+                return self.Venue.SIMULATOR
+        return self.Venue.TESTNET if self.is_testnet else self.Venue.REAL

@@ -33,6 +33,7 @@ class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
     api_key_hint = serializers.SerializerMethodField()
     api_secret_hint = serializers.SerializerMethodField()
     has_password = serializers.SerializerMethodField()
+    venue = serializers.CharField(read_only=True, help_text="real, testnet ou simulator")
 
     class Meta:
         model = Broker
@@ -49,6 +50,7 @@ class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
             "has_password",
             "is_default",
             "is_testnet",
+            "venue",
             "created_at",
             "updated_at",
         ]

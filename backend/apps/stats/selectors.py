@@ -51,6 +51,10 @@ def status_snapshot(*, user: Any) -> dict[str, Any]:
     )
     coherence_alerts = open_alerts.filter(kind__in=("candle_gap", "candle_duplicate")).count()
     brokers = owned(Broker.objects.all(), user)
+    live = owned(live_active_strategies(now=now), user)
+    # Les comptes où tradent les stratégies live (tous les brokers s'il n'y en a aucune).
+    live_brokers = brokers.filter(pk__in=live.values("broker_id"))
+    venues = sorted({b.venue for b in (live_brokers if live_brokers.exists() else brokers)})
     return {
         "heartbeat": {
             "is_connected": bool(hb.is_connected and fresh),
@@ -59,8 +63,9 @@ def status_snapshot(*, user: Any) -> dict[str, Any]:
         },
         "coherent": coherence_alerts == 0,
         "open_alerts": open_alerts.count(),
-        "live_strategies": owned(live_active_strategies(now=now), user).count(),
+        "live_strategies": live.count(),
         "testnet": brokers.filter(is_testnet=True).exists(),
+        "venues": venues,
     }
 
 

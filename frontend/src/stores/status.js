@@ -26,6 +26,8 @@ export const useStatusStore = defineStore('status', () => {
   const liveStrategies = computed(() => Number(status.value?.live_strategies ?? 0))
   const openAlerts = computed(() => Number(status.value?.open_alerts ?? 0))
   const testnet = computed(() => Boolean(status.value?.testnet))
+  /** Types de comptes des stratégies live (de tous les brokers s'il n'y en a pas) : real, testnet, simulator. */
+  const venues = computed(() => (Array.isArray(status.value?.venues) ? status.value.venues : []))
   const lastHeartbeat = computed(() => status.value?.heartbeat?.last_heartbeat ?? null)
   const lastMessageAt = computed(() => status.value?.heartbeat?.last_message_at ?? null)
   const realtime = computed(() => socket.connected.value)
@@ -79,6 +81,7 @@ export const useStatusStore = defineStore('status', () => {
     liveStrategies,
     openAlerts,
     testnet,
+    venues,
     lastHeartbeat,
     lastMessageAt,
     realtime,

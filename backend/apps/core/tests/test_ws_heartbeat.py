@@ -55,7 +55,7 @@ async def test_status_then_signals_and_raw_stream_are_relayed() -> None:
     user = await _user()
     communicator, first = await _connected(user)
     assert set(first["status"]) == {"heartbeat", "coherent", "open_alerts", "live_strategies",
-                                    "testnet"}
+                                    "testnet", "venues"}
     layer = get_channel_layer()
     signal = {"type": "heartbeat.signal", "timeframe": "5m", "symbol": "BTCUSDT",
               "open_time": 1_700_000_100_000, "close_time": 1_700_000_399_999,
