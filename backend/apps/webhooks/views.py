@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -34,7 +33,6 @@ MAX_BODY = 64 * 1024
 
 
 @csrf_exempt
-@require_POST
 async def receive(request: HttpRequest, token: str) -> JsonResponse:
     """Point d'entrée public (sans session ni CSRF) : enregistre puis répond en quelques ms.
 
@@ -42,6 +40,11 @@ async def receive(request: HttpRequest, token: str) -> JsonResponse:
     bien que des alertes simultanées ne sont pas sérialisées sur le thread unique des vues
     synchrones de Django sous ASGI.
     """
+    if request.method != "POST":  # un navigateur qui ouvre l'URL : réponse JSON, rien d'enregistré
+        return _json({"detail": (
+            f"Méthode {str(request.method)[:16]} non autorisée : cette URL reçoit les alertes TradingView "
+            "en POST (corps JSON ou texte)."
+        )}, 405, {"Allow": "POST"})
     headers = {k.lower(): v for k, v in request.headers.items()}
     ip = client_ip(remote_addr=request.META.get("REMOTE_ADDR"),
                    forwarded_for=headers.get("x-forwarded-for"))

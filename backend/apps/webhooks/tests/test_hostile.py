@@ -171,3 +171,13 @@ def test_raw_bodies_are_pruned_after_the_retention_period(config, settings) -> N
     Webhook.objects.filter(pk=middle.pk).update(received_at=timezone.now() - timedelta(days=40))
     call_command("prune_webhooks")
     assert Webhook.objects.get(pk=middle.pk).raw_body == ""
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
+def test_other_methods_get_a_french_json_405_and_store_nothing(config, method: str) -> None:  # noqa: ANN001
+    """Ouvrir l'URL dans un navigateur (GET) : 405 en JSON français, comme le promet le README."""
+    resp = getattr(Client(), method)(f"/api/webhooks/receive/{config.token}/")
+    assert resp.status_code == 405
+    assert resp["Allow"] == "POST" and resp["Content-Type"].startswith("application/json")
+    assert "POST" in resp.json()["detail"] and "non autorisée" in resp.json()["detail"]
+    assert not Webhook.objects.exists()
