@@ -1,19 +1,35 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.strategies.models import Strategy
+from apps.strategies.validity import strategy_validity
+
+
+class StrategyValiditySerializer(serializers.Serializer):
+    """Le code enregistré passe-t-il la validation ? (liste : badge « Invalide » ; activation refusée)"""
+
+    ok = serializers.BooleanField()
+    error = serializers.CharField(required=False, allow_null=True)
+    line = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.CharField(required=False, allow_null=True)
 
 
 class StrategySerializer(serializers.ModelSerializer):
     code = serializers.CharField(required=False, allow_blank=False, trim_whitespace=False,
                                  max_length=200_000)
+    validation = serializers.SerializerMethodField()
 
     class Meta:
         model = Strategy
-        fields = ["id", "user", "name", "description", "code", "timeframe", "created_at",
-                  "updated_at"]
+        fields = ["id", "user", "name", "description", "code", "timeframe", "validation",
+                  "created_at", "updated_at"]
         read_only_fields = ["id", "user", "created_at", "updated_at"]
+
+    @extend_schema_field(StrategyValiditySerializer)
+    def get_validation(self, obj: Strategy) -> dict:
+        return strategy_validity(code=obj.code)
 
     def validate_name(self, value: str) -> str:
         value = value.strip()

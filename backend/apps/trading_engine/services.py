@@ -18,6 +18,7 @@ from apps.core.exceptions import AristobotError, ConflictError, LimitReachedErro
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.core.unset import UNSET, Unset, provided
 from apps.strategies.models import Strategy
+from apps.strategies.validity import strategy_activation_check
 from apps.trading_engine.engine.notify import Notifier, active_event, notify_on_commit
 from apps.trading_engine.engine.positions import position_close
 from apps.trading_engine.models import ActiveStrategy, Position
@@ -66,6 +67,7 @@ def active_strategy_create(
     if broker.user_id != strategy.user_id:
         raise AristobotError("La stratégie et le broker doivent appartenir au même utilisateur.")
     if is_active:
+        strategy_activation_check(strategy=strategy)
         _check_active_limit()
     active = ActiveStrategy(user_id=strategy.user_id, strategy=strategy, broker=broker,
                             symbol=symbol, start_date=start_date, end_date=end_date,
@@ -96,6 +98,8 @@ def active_strategy_update(
         raise AristobotError("La stratégie et le broker doivent appartenir au même utilisateur.")
     _validate_dates(active.start_date, active.end_date)
     if active.is_active and active.end_date > timezone.now():
+        if not isinstance(is_active, Unset) or not isinstance(strategy, Unset):
+            strategy_activation_check(strategy=active.strategy)  # activée, ou autre stratégie
         _check_active_limit(exclude_pk=active.pk)
     active.full_clean()
     active.save()
@@ -170,6 +174,7 @@ def active_strategy_resume(*, active: ActiveStrategy) -> ActiveStrategy:
             code="strategy_ended",
         )
     if not active.is_active:
+        strategy_activation_check(strategy=active.strategy)
         _check_active_limit(exclude_pk=active.pk)
         active.is_active = True
         active.save(update_fields=["is_active", "updated_at"])

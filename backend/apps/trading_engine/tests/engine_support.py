@@ -89,7 +89,7 @@ def strategy_pool() -> Any:
 @pytest.fixture
 def make_active(make_broker: Callable[..., Any]) -> Callable[..., ActiveStrategy]:
     """Fabrique (synchrone) de stratégies actives : code, unité de temps, dates, broker."""
-    from apps.strategies.services import strategy_create
+    from apps.strategies.services import strategy_create, strategy_update
     from apps.trading_engine.services import active_strategy_create
 
     counter = {"n": 0}
@@ -100,13 +100,18 @@ def make_active(make_broker: Callable[..., Any]) -> Callable[..., ActiveStrategy
         counter["n"] += 1
         broker = broker or make_broker(user=user)
         strategy = strategy_create(user=broker.user, name=f"Stratégie {counter['n']}",
-                                   code=code or long_code(), timeframe=timeframe)
+                                   code=long_code(), timeframe=timeframe)
         now = timezone.now()
-        return active_strategy_create(
+        active = active_strategy_create(
             user=broker.user, strategy=strategy, broker=broker, symbol=symbol,
             start_date=start or now - timedelta(hours=1), end_date=end or now + timedelta(days=1),
             is_active=is_active,
         )
+        if code is not None:
+            # Activée avec un code valide, puis modifiée (enregistrer un code invalide reste
+            # permis) : c'est ainsi qu'une stratégie qui plante arrive jusqu'au moteur.
+            strategy_update(strategy=strategy, code=code)  # même objet que active.strategy
+        return active
 
     return _make
 
