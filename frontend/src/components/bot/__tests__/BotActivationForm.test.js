@@ -72,10 +72,34 @@ describe('BotActivationForm', () => {
     expect(wrapper.emitted('activated')).toBeUndefined()
   })
 
-  it('exchange sans paires chargées : renvoi vers « MAJ Paires de trading »', async () => {
+  it('exchange sans paires chargées : « Charger les paires » sur place, puis la liste se recharge', async () => {
+    let loaded = false
+    fetchMock = stubFetch({
+      'GET /api/market-symbols/': () => jsonResponse(200, loaded
+        ? { count: 1, results: [{ id: 2, symbol: 'XBT/EUR', base: 'XBT', quote: 'EUR' }] }
+        : { count: 0, results: [] }),
+      'POST /api/brokers/7/update-pairs/': () => {
+        loaded = true
+        return jsonResponse(202, { job_id: 4, started: true, job: { id: 4, exchange: 'kraken', status: 'done', total: 1 } })
+      },
+    })
     const wrapper = await mountForm()
     await wrapper.find('[data-testid="bot-broker-select"]').setValue('7')
     await flushPromises()
-    expect(wrapper.find('[data-testid="bot-symbols-empty-hint"]').text()).toContain('MAJ Paires de trading')
+    expect(wrapper.find('[data-testid="bot-symbols-empty-hint"]').text()).toContain('Aucune paire enregistrée pour')
+    await wrapper.find('[data-testid="pairs-missing-load"]').trigger('click')
+    await flushPromises()
+    await new Promise((resolve) => setTimeout(resolve, 400)) // recherche temporisée
+    await flushPromises()
+    expect(wrapper.find('[data-testid="bot-symbol-XBT/EUR"]').exists()).toBe(true)
+  })
+
+  it('stratégie au code invalide : signalée avant l’envoi', async () => {
+    Object.assign(useBotStore(), {
+      strategies: [{ id: 3, name: 'Cassée', timeframe: '1m', validation: { ok: false, line: 4, error: 'ZeroDivisionError' } }],
+    })
+    const wrapper = await mountForm()
+    expect(wrapper.find('[data-testid="bot-strategy-select"]').text()).toContain('code invalide')
+    expect(wrapper.find('[data-testid="bot-strategy-invalid"]').text()).toContain('Code invalide (ligne 4) : ZeroDivisionError')
   })
 })

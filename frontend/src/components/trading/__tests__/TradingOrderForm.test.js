@@ -94,9 +94,11 @@ describe('TradingOrderConfirm', () => {
 describe('TradingSymbolList', () => {
   const mountList = (props) => mount(TradingSymbolList, { props: { symbols: [], ...props }, global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } } })
 
-  it('liste vide : invite à lancer « MAJ Paires de trading »', () => {
-    const wrapper = mountList({ loaded: true, count: 0, exchangeName: 'Binance' })
-    expect(wrapper.find('[data-testid="symbols-empty-hint"]').text()).toContain('MAJ Paires de trading')
+  it('liste vide : le chargement des paires se lance sur place (pas de détour par Mon Compte)', () => {
+    setActivePinia(createPinia())
+    const wrapper = mountList({ loaded: true, count: 0, exchangeName: 'Binance', broker: { id: 5, exchange: 'binance' } })
+    expect(wrapper.find('[data-testid="symbols-empty-hint"]').text()).toContain('Aucune paire enregistrée pour Binance')
+    expect(wrapper.find('[data-testid="pairs-missing-load"]').attributes('disabled')).toBeUndefined()
   })
 
   it('sélection, recherche, taille et pages émises', async () => {
