@@ -72,7 +72,13 @@ export function formatChartTime(time, timezone = 'UTC', { intraday = true } = {}
   return intraday ? `${day} ${pad(p.hours)}:${pad(p.minutes)}` : day
 }
 
-/** Graduations de l'axe du temps dans le fuseau d'affichage. */
+/**
+ * Longueur maximale d'une graduation de l'axe du temps : lightweight-charts espace les graduations
+ * d'après ce nombre de caractères (8 par défaut) ; un libellé plus long chevaucherait son voisin.
+ */
+export const TICK_MAX_CHARS = 8
+
+/** Graduations de l'axe du temps dans le fuseau d'affichage (au plus `TICK_MAX_CHARS` caractères). */
 export function tickLabel(time, type, timezone = 'UTC') {
   const p = dateParts(new Date(Number(time) * 1000), timezone)
   switch (type) {
@@ -102,11 +108,17 @@ export function chartOptions(tokens, { timezone = 'UTC', intraday = true, priceF
       vertLines: { color: withAlpha(tokens.grid, 0.5) },
       horzLines: { color: withAlpha(tokens.grid, 0.5) },
     },
-    rightPriceScale: { borderColor: tokens.border },
+    // entireTextOnly : pas de graduation de prix coupée en haut ou en bas du graphique.
+    rightPriceScale: { borderColor: tokens.border, entireTextOnly: true },
+    // Bords fixés : la première et la dernière graduation de temps sont recalées dans le graphique
+    // (sinon la première, centrée sur la première bougie, est à moitié coupée : « éc. » pour « 2 déc. »).
     timeScale: {
       borderColor: tokens.border,
       timeVisible: intraday,
       secondsVisible: false,
+      fixLeftEdge: true,
+      fixRightEdge: true,
+      tickMarkMaxCharacterLength: TICK_MAX_CHARS,
       tickMarkFormatter: (time, type) => tickLabel(time, type, timezone),
     },
     crosshair: {

@@ -25,6 +25,9 @@ describe('TheStatusBar', () => {
 
   const mountBar = () => mount(TheStatusBar, { global: { plugins: [pinia] } })
   const pill = (wrapper, id) => wrapper.find(`[data-testid="${id}"]`)
+  // Libellé complet (lu par les lecteurs d'écran) et libellé court (affiché sous 1280 px).
+  const label = (wrapper, id) => pill(wrapper, id).find('.pill__label').text()
+  const short = (wrapper, id) => pill(wrapper, id).find('.pill__short').text()
 
   it('affiche un état de chargement tant que le statut est inconnu', () => {
     expect(mountBar().text()).toBe('Chargement du statut…')
@@ -34,12 +37,18 @@ describe('TheStatusBar', () => {
     const wrapper = mountBar()
     useStatusStore().applyStatus(status())
     await wrapper.vm.$nextTick()
-    expect(pill(wrapper, 'status-heartbeat').text()).toBe('Heartbeat actif')
+    expect(label(wrapper, 'status-heartbeat')).toBe('Heartbeat actif')
     expect(pill(wrapper, 'status-heartbeat').attributes('data-tone')).toBe('success')
-    expect(pill(wrapper, 'status-coherent').text()).toBe('Heartbeat cohérent')
-    expect(pill(wrapper, 'status-live').text()).toBe('Stratégies live : 0')
+    expect(label(wrapper, 'status-coherent')).toBe('Heartbeat cohérent')
+    expect(label(wrapper, 'status-live')).toBe('Stratégies live : 0')
     expect(pill(wrapper, 'status-live').attributes('data-tone')).toBe('neutral')
     expect(pill(wrapper, 'status-testnet').exists()).toBe(false)
+    expect([short(wrapper, 'status-heartbeat'), short(wrapper, 'status-coherent'), short(wrapper, 'status-live')]).toEqual([
+      'HB actif',
+      'Cohérent',
+      'Live : 0',
+    ])
+    expect(pill(wrapper, 'status-live').attributes('title')).toBe('Stratégies live : 0')
   })
 
   it('passe au rouge, allume les stratégies live et signale le testnet', async () => {
@@ -48,12 +57,19 @@ describe('TheStatusBar', () => {
       status({ heartbeat: { is_connected: false }, coherent: false, live_strategies: 4, testnet: true }),
     )
     await wrapper.vm.$nextTick()
-    expect(pill(wrapper, 'status-heartbeat').text()).toBe('Heartbeat inactif')
+    expect(label(wrapper, 'status-heartbeat')).toBe('Heartbeat inactif')
     expect(pill(wrapper, 'status-heartbeat').attributes('data-tone')).toBe('danger')
-    expect(pill(wrapper, 'status-coherent').text()).toBe('Heartbeat incohérent')
-    expect(pill(wrapper, 'status-live').text()).toBe('Stratégies live : 4')
+    expect(label(wrapper, 'status-coherent')).toBe('Heartbeat incohérent')
+    expect(label(wrapper, 'status-live')).toBe('Stratégies live : 4')
     expect(pill(wrapper, 'status-live').attributes('data-tone')).toBe('primary')
-    expect(pill(wrapper, 'status-testnet').text()).toBe('MODE TESTNET')
+    expect(label(wrapper, 'status-testnet')).toBe('MODE TESTNET')
     expect(pill(wrapper, 'status-testnet').attributes('data-tone')).toBe('inverted')
+    expect([short(wrapper, 'status-heartbeat'), short(wrapper, 'status-coherent'), short(wrapper, 'status-live'), short(wrapper, 'status-testnet')]).toEqual([
+      'HB inactif',
+      'Incohérent',
+      'Live : 4',
+      'TESTNET',
+    ])
+    expect(pill(wrapper, 'status-testnet').find('.pill__short').attributes('aria-hidden')).toBe('true')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { chartOptions, formatChartTime, readTokens, resolveColor, seriesOptions, tickLabel, withAlpha } from '../theme.js'
+import { TickMarkType } from 'lightweight-charts'
+import { TICK_MAX_CHARS, chartOptions, formatChartTime, readTokens, resolveColor, seriesOptions, tickLabel, withAlpha } from '../theme.js'
 
 describe('thème des graphiques', () => {
   const styles = {
@@ -46,5 +47,26 @@ describe('thème des graphiques', () => {
     const options = chartOptions(tokens, { timezone: 'local' })
     expect(options.autoSize).toBe(true)
     expect(options.localization.timeFormatter(t)).toBe('06 janv. 2026 01:00')
+  })
+
+  it('graduations de temps assez courtes pour l’espacement de lightweight-charts (pas de chevauchement)', () => {
+    // Chaque jour de l'année 2028 (bissextile), à 23:59 : mois, jour du mois, heure, année.
+    const start = Date.UTC(2028, 0, 1, 23, 59) / 1000
+    const labels = new Set()
+    for (let day = 0; day < 366; day++) {
+      for (const type of [TickMarkType.Year, TickMarkType.Month, TickMarkType.DayOfMonth, TickMarkType.Time, TickMarkType.TimeWithSeconds]) {
+        for (const timezone of ['UTC', 'local']) labels.add(tickLabel(start + day * 86400, type, timezone))
+      }
+    }
+    const tooLong = [...labels].filter((label) => label.length > TICK_MAX_CHARS)
+    expect(tooLong).toEqual([])
+    expect(labels).toContain('22 sept.')
+    expect(chartOptions(tokens).timeScale.tickMarkMaxCharacterLength).toBe(TICK_MAX_CHARS)
+  })
+
+  it('axes sans libellé coupé : bords du temps fixés, graduations de prix entières seulement', () => {
+    const options = chartOptions(tokens)
+    expect(options.timeScale).toMatchObject({ fixLeftEdge: true, fixRightEdge: true })
+    expect(options.rightPriceScale.entireTextOnly).toBe(true)
   })
 })
