@@ -148,6 +148,12 @@ test('créer une stratégie, voir l’erreur à la ligne 5, corriger, enregistre
   await screenshot(page, 'light-strategies-error')
   await setLocalTheme('dark')
 
+  // Un code invalide s'enregistre quand même, mais la liste le marque (et l'activation sera refusée).
+  await page.click('[data-testid="strategy-save"]')
+  const item = page.locator(`[data-testid="strategy-item"][data-name="${NAME}"]`)
+  await item.locator('[data-testid="strategy-invalid"]').waitFor()
+  assert.equal(await item.locator('[data-testid="strategy-invalid"]').innerText(), 'Invalide · l. 5')
+
   // Le curseur est sur la ligne 5 : on complète la comparaison.
   await page.click('[data-testid="validation-goto"]')
   await page.keyboard.press('End')
@@ -168,6 +174,7 @@ test('créer une stratégie, voir l’erreur à la ligne 5, corriger, enregistre
 
   await page.click('[data-testid="strategy-save"]')
   await page.locator('[data-testid="strategy-state"]', { hasText: 'Enregistré' }).waitFor()
+  await item.locator('[data-testid="strategy-invalid"]').waitFor({ state: 'detached' })
 
   await page.reload()
   await page.locator(`[data-testid="strategy-item"][data-name="${NAME}"] [aria-current="true"]`).waitFor()
