@@ -138,7 +138,8 @@ test('Stop pendant le téléchargement : annulé, les pages téléchargées rest
   await fillForm({ timeframe: '1m', days: 60 })
   const id = await launch()
   const stop = page.locator('[data-testid="bt-stop-download"]')
-  await page.locator('[data-testid="bt-progress-download"]:not([data-value="0"])').waitFor({ timeout: 60_000 })
+  // Ni 0 ni 100 : la barre de CE backtest, en cours (pas celle du backtest terminé juste avant).
+  await page.locator('[data-testid="bt-progress-download"]:not([data-value="0"]):not([data-value="100"])').waitFor({ timeout: 60_000 })
   await stop.click()
   await page.locator('[data-testid="bt-status"]', { hasText: 'Annulé' }).waitFor({ timeout: 5_000 })
   const row = (await api('GET', `/api/backtests/${id}/`)).data
