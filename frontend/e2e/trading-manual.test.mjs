@@ -107,13 +107,13 @@ test('100 USD saisis : quantité calculée, achat confirmé, BTC en hausse au po
   await screenshotContent(page, 'trading-manual-dark')
 })
 
-test('un ordre trop petit affiche l’erreur française de l’API et reste au journal', { timeout: 60_000 }, async () => {
+test('un ordre trop petit affiche l’erreur française de l’API (nombres à virgule) et reste au journal', { timeout: 60_000 }, async () => {
   const order = await sendOrder('buy', async () => {
-    await page.fill('[data-testid="order-quote"]', '1')
+    await page.fill('[data-testid="order-quote"]', '1,5')
     await page.locator('[data-testid="order-warning"]').waitFor()
   })
   assert.equal(order.ok, false)
-  assert.equal(order.message, 'Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1 USDT).')
+  assert.equal(order.message, 'Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1,5 USDT).')
   await page.getByRole('alert').filter({ hasText: 'Montant trop faible' }).first().waitFor()
   await page.locator('[data-testid="trade-error"]', { hasText: 'Montant trop faible : minimum 5 USDT' }).first().waitFor()
 })

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.numbers import number_fr
 from apps.trading.models import Trade
 from apps.trading.serializers import TradeSerializer
 
@@ -73,7 +74,7 @@ class ManualOrderSerializer(serializers.Serializer):
                 pronoun, adjective = ("elle", "positive") if field == "quantity" else ("il", "positif")
                 errors[field] = [
                     f"{label} invalide : {pronoun} doit être strictement {adjective} "
-                    f"(reçu {value.normalize():f})."
+                    f"(reçu {number_fr(value)})."
                 ]
         if (attrs.get("quantity") is None) == (attrs.get("quote_amount") is None) and not errors:
             errors["quantity"] = [
