@@ -169,6 +169,7 @@ test('Vendre : confirmation avec quantité et valeur estimée, position vendue a
   await page.locator('[data-testid="bot-confirm-sell"]').waitFor()
   assert.match(await page.locator('[data-testid="bot-sell-qty"]').innerText(), /\d.*BTC/)
   assert.match(await page.locator('[data-testid="bot-sell-value"]').innerText(), /≈\s*\d.*USDT/)
+  assert.equal(await page.locator('[data-testid="bot-sell-after"]').innerText(), 'La stratégie reste active et peut reprendre position au prochain signal.')
   await screenshotContent(page, 'trading-bot-dark-sell')
   await page.click('[data-testid="confirm-accept"]')
   await dialog().waitFor({ state: 'detached', timeout: 30_000 })
@@ -182,9 +183,14 @@ test('Vendre : confirmation avec quantité et valeur estimée, position vendue a
   await waitState('active') // la stratégie reste active
 })
 
-test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, header revenu au départ', { timeout: 90_000 }, async () => {
+test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, header revenu au départ', { timeout: 150_000 }, async () => {
+  // Le moteur rachète au signal suivant : Stop avec une position ouverte (avertissement renforcé).
+  await card().locator('[data-testid="bot-sell"]').waitFor({ timeout: POSITION_TIMEOUT })
   await card().locator('[data-testid="bot-stop"]').click()
   await page.locator('[data-testid="bot-confirm-stop"], [data-testid="bot-confirm-stop-position"]').first().waitFor()
+  const stopText = await dialog().innerText()
+  assert.match(stopText, /ne prendra plus aucun signal/)
+  assert.doesNotMatch(stopText, /2001|01\.01/, 'la date de fin interne du Stop n’est pas montrée')
   await confirmDialog()
   await waitState('stopped')
   assert.equal((await card().locator('[data-testid="bot-state"]').innerText()).trim(), 'Arrêtée')
@@ -194,6 +200,10 @@ test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, h
   if (await card().locator('[data-testid="bot-sell"]').count()) {
     await card().locator('[data-testid="bot-sell"]').click()
     await page.locator('[data-testid="bot-confirm-sell"]').waitFor()
+    // Stratégie arrêtée : la confirmation le dit, jamais « La stratégie reste active ».
+    const sellText = await page.locator('[data-testid="bot-confirm-sell"]').innerText()
+    assert.match(sellText, /La stratégie est arrêtée : elle ne reprendra pas de position\./)
+    assert.doesNotMatch(sellText, /reste active/)
     await page.click('[data-testid="confirm-accept"]')
     await dialog().waitFor({ state: 'detached', timeout: 30_000 })
   }

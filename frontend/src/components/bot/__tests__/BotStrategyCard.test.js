@@ -61,6 +61,9 @@ describe('BotStrategyCard', () => {
     const wrapper = mountCard(stopped)
     expect(buttons(wrapper)).toEqual(['delete'])
     expect(wrapper.find('[data-testid="bot-state"]').text()).toBe('Arrêtée')
+    // La date de fin interne du Stop (2001) n'est jamais montrée.
+    expect(wrapper.find('[data-testid="bot-state"]').attributes('title')).toBe('Arrêtée par « Stop » : ne prend plus aucun signal')
+    expect(wrapper.text()).not.toContain('2001')
     const withPosition = mountCard({ ...stopped, position: POSITION })
     expect(buttons(withPosition)).toEqual(['sell', 'delete'])
     expect(withPosition.find('[data-testid="bot-delete"]').attributes('disabled')).toBeDefined()
