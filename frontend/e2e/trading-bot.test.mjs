@@ -116,6 +116,12 @@ test('formulaire : stratégie et son unité de temps, broker, symbole recherché
   // Début par défaut ≈ maintenant ; fin avant le début : erreur française, rien n'est envoyé.
   const start = await page.inputValue('[data-testid="bot-start"]')
   assert.match(start, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/)
+  // Chaque champ dit dans quel fuseau il se lit (celui de Mon Compte).
+  const zone = await page.getAttribute('[data-testid="bot-start"]', 'data-zone')
+  const suffix = zone === 'local' ? '(heure locale)' : '(UTC)'
+  for (const id of ['bot-start', 'bot-end']) {
+    assert.ok((await page.locator(`label:has([data-testid="${id}"]) .field__label`).innerText()).includes(suffix), `${id} ${suffix}`)
+  }
   await page.fill('[data-testid="bot-end"]', start.replace(/^(\d{4})/, (y) => String(Number(y) - 1)))
   await page.click('[data-testid="bot-activate"]')
   await page.locator('[data-testid="bot-end-error"]', { hasText: 'La date de fin doit être postérieure à la date de début.' }).waitFor()
@@ -125,9 +131,14 @@ test('formulaire : stratégie et son unité de temps, broker, symbole recherché
 
 test('Activer : la stratégie est listée, active, et le header compte une stratégie live de plus', { timeout: 60_000 }, async () => {
   const posted = page.waitForResponse((r) => r.url().endsWith('/api/active-strategies/') && r.request().method() === 'POST')
+  const start = await page.inputValue('[data-testid="bot-start"]')
+  const zone = await page.getAttribute('[data-testid="bot-start"]', 'data-zone')
   await page.click('[data-testid="bot-activate"]')
   const response = await posted
   assert.equal(response.status(), 201, await response.text())
+  // L'API reçoit l'instant exact de la saisie, lue dans le fuseau affiché.
+  const expected = await page.evaluate(([text, tz]) => (tz === 'local' ? new Date(text) : new Date(`${text}Z`)).toISOString(), [start, zone])
+  assert.equal(response.request().postDataJSON().start_date, expected)
   activeId = (await response.json()).id
   await card().waitFor()
   await waitState('active')
