@@ -196,8 +196,8 @@ test('fuseau « heure locale » (Mon Compte) : champs dits en heure locale, jour
     await paris.reload()
     await openMenuPage(paris, PAGE)
     await paris.locator('[data-testid="backtest-form"]').waitFor()
-    assert.equal((await paris.locator('label[for="bt-start"]').innerText()).trim(), 'Début (heure locale)')
-    assert.equal((await paris.locator('label[for="bt-end"]').innerText()).trim(), 'Fin incluse (heure locale)')
+    assert.equal((await paris.locator('label[for="bt-start"]').textContent()).trim(), 'Début (heure locale)')
+    assert.equal((await paris.locator('label[for="bt-end"]').textContent()).trim(), 'Fin incluse (heure locale)')
     // Le jour du passage à l'heure d'été (23 h) : de minuit à minuit à Paris.
     const day = lastDstSpringDay()
     const previous = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)

@@ -120,7 +120,7 @@ test('formulaire : stratégie et son unité de temps, broker, symbole recherché
   const zone = await page.getAttribute('[data-testid="bot-start"]', 'data-zone')
   const suffix = zone === 'local' ? '(heure locale)' : '(UTC)'
   for (const id of ['bot-start', 'bot-end']) {
-    assert.ok((await page.locator(`label:has([data-testid="${id}"]) .field__label`).innerText()).includes(suffix), `${id} ${suffix}`)
+    assert.ok((await page.locator(`label:has([data-testid="${id}"]) .field__label`).textContent()).includes(suffix), `${id} ${suffix}`)
   }
   await page.fill('[data-testid="bot-end"]', start.replace(/^(\d{4})/, (y) => String(Number(y) - 1)))
   await page.click('[data-testid="bot-activate"]')
