@@ -27,12 +27,13 @@ const created = new Set()
 
 /** Appel JSON à l'API depuis la page (voir `apiCall`). */
 const api = (method, path, body) => apiCall(page, method, path, body)
+const mainPage = () => page
 
 
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10)
 
-/** Remplit le formulaire ; `days` jours complets finissant hier (UTC). */
-async function fillForm({ timeframe, days }) {
+/** Remplit le formulaire ; `days` jours complets finissant hier (UTC), ou `start`/`end` donnés. */
+async function fillForm({ timeframe, days, start, end: last }, page = mainPage()) {
   await page.locator(`[data-testid="bt-strategy"] option[value="${strategy.id}"]`).waitFor({ state: 'attached' })
   await page.selectOption('[data-testid="bt-strategy"]', String(strategy.id))
   await page.locator(`[data-testid="bt-broker"] option[value="${broker.id}"]`).waitFor({ state: 'attached' })
@@ -42,21 +43,21 @@ async function fillForm({ timeframe, days }) {
   assert.equal((await page.locator('[data-testid="bot-symbol-selected"]').innerText()).trim(), 'BTC/USDT')
   await page.locator(`[data-testid="backtest-form"] [role="radio"][data-value="${timeframe}"]`).click()
   const end = Date.now() - 86_400_000
-  await page.fill('[data-testid="bt-start"]', isoDay(end - (days - 1) * 86_400_000))
-  await page.fill('[data-testid="bt-end"]', isoDay(end))
+  await page.fill('[data-testid="bt-start"]', start ?? isoDay(end - (days - 1) * 86_400_000))
+  await page.fill('[data-testid="bt-end"]', last ?? isoDay(end))
   await page.fill('[data-testid="bt-amount"]', '10000')
   await page.fill('[data-testid="bt-fee"]', '0.1')
 }
 
 /** Clique « Lancer » et renvoie l'id du backtest créé (réponse 201 de l'API). */
-async function launch() {
+async function launch(page = mainPage()) {
   const response = page.waitForResponse((r) => r.url().endsWith('/api/backtests/') && r.request().method() === 'POST')
   await page.click('[data-testid="bt-launch"]')
   const res = await response
   assert.equal(res.status(), 201, await res.text())
   const body = await res.json()
   created.add(body.id)
-  return body.id
+  return { id: body.id, request: res.request().postDataJSON() }
 }
 
 async function themedScreenshot(theme, name) {
@@ -94,7 +95,7 @@ test('EMA 10/20 sur 2 jours en 5m : progression, statistiques, graphique avec ma
   await openMenuPage(page, PAGE)
   await page.locator('[data-testid="backtest-form"]').waitFor()
   await fillForm({ timeframe: '5m', days: 2 })
-  const id = await launch()
+  const { id } = await launch()
 
   // Progression : l'état passe par le calcul et finit « Terminé », les deux barres à 100 %.
   await page.locator('[data-testid="bt-status"]', { hasText: 'Terminé' }).waitFor({ timeout: 90_000 })
@@ -136,7 +137,7 @@ test('EMA 10/20 sur 2 jours en 5m : progression, statistiques, graphique avec ma
 
 test('Stop pendant le téléchargement : annulé, les pages téléchargées restent', { timeout: 120_000 }, async () => {
   await fillForm({ timeframe: '1m', days: 60 })
-  const id = await launch()
+  const { id } = await launch()
   const stop = page.locator('[data-testid="bt-stop-download"]')
   // Ni 0 ni 100 : la barre de CE backtest, en cours (pas celle du backtest terminé juste avant).
   await page.locator('[data-testid="bt-progress-download"]:not([data-value="0"]):not([data-value="100"])').waitFor({ timeout: 60_000 })
@@ -150,7 +151,7 @@ test('Stop pendant le téléchargement : annulé, les pages téléchargées rest
 
 test('historique : relancer, comparer deux backtests, supprimer avec confirmation', { timeout: 120_000 }, async () => {
   await fillForm({ timeframe: '5m', days: 2 })
-  const second = await launch()
+  const { id: second } = await launch()
   await page.locator('[data-testid="bt-status"]', { hasText: 'Terminé' }).waitFor({ timeout: 60_000 })
   const done = [...created].filter((id) => id !== second)
   const first = (await Promise.all(done.map((id) => api('GET', `/api/backtests/${id}/`)))).map((r) => r.data).find((r) => r.status === 'done')
@@ -176,4 +177,44 @@ test('historique : relancer, comparer deux backtests, supprimer avec confirmatio
   created.delete(second)
   assert.equal(await compare.count(), 0)
   assert.deepEqual(page.errors, [])
+})
+
+/** Dernier dimanche de mars (passage à l'heure d'été en Europe) déjà passé d'au moins deux jours. */
+function lastDstSpringDay(now = new Date()) {
+  for (let year = now.getUTCFullYear(); ; year -= 1) {
+    const day = new Date(Date.UTC(year, 2, 31))
+    day.setUTCDate(31 - day.getUTCDay())
+    if (day.getTime() + 2 * 86_400_000 < now.getTime()) return day.toISOString().slice(0, 10)
+  }
+}
+
+test('fuseau « heure locale » (Mon Compte) : champs dits en heure locale, jours de Paris envoyés en instants exacts', { timeout: 120_000 }, async () => {
+  const paris = await newPage(browser, { timezoneId: 'Europe/Paris' })
+  await ensureLoggedIn(paris, CREDS)
+  const before = (await apiCall(paris, 'GET', '/api/auth/me/')).data.display_timezone
+  try {
+    assert.equal((await apiCall(paris, 'PATCH', '/api/auth/me/', { display_timezone: 'local' })).status, 200)
+    await paris.reload()
+    await openMenuPage(paris, PAGE)
+    await paris.locator('[data-testid="backtest-form"]').waitFor()
+    assert.equal((await paris.locator('label[for="bt-start"]').textContent()).trim(), 'Début (heure locale)')
+    assert.equal((await paris.locator('label[for="bt-end"]').textContent()).trim(), 'Fin incluse (heure locale)')
+    // Le jour du passage à l'heure d'été (23 h) : de minuit à minuit à Paris.
+    const day = lastDstSpringDay()
+    const previous = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
+    await fillForm({ timeframe: '5m', start: previous, end: day }, paris)
+    const { id, request } = await launch(paris)
+    const dayBefore = new Date(Date.parse(`${previous}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
+    assert.equal(request.start_date, `${dayBefore}T23:00:00.000Z`, 'minuit à Paris (UTC+1)')
+    assert.equal(request.end_date, `${day}T22:00:00.000Z`, 'minuit du lendemain à Paris (UTC+2)')
+    await paris.locator('[data-testid="bt-status"]', { hasText: 'Terminé' }).waitFor({ timeout: 90_000 })
+    await paris.locator('[data-testid="bt-result-title"]', { hasText: `#${id}` }).waitFor()
+    assert.match(await paris.locator('[data-testid="bt-result-title"]').innerText(), new RegExp(`du ${previous} au ${day} \\(heure locale\\)`))
+    // 24 h + 23 h (jour du changement d'heure) de bougies 5m.
+    await paris.locator('[data-testid="bt-price-chart"][data-candles="564"]').waitFor()
+    assert.deepEqual(paris.errors, [])
+  } finally {
+    await apiCall(paris, 'PATCH', '/api/auth/me/', { display_timezone: before })
+    await paris.context().close()
+  }
 })

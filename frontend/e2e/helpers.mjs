@@ -53,10 +53,11 @@ export function launchBrowser() {
 
 /**
  * Nouvelle page dans un contexte neuf ; `page.errors` accumule les exceptions JavaScript
- * non rattrapées (un test peut exiger qu'il n'y en ait aucune).
+ * non rattrapées (un test peut exiger qu'il n'y en ait aucune). `timezoneId` : fuseau du
+ * navigateur (« heure locale » de l'application), sinon celui de la machine.
  */
-export async function newPage(browser, { viewport = VIEWPORT } = {}) {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', baseURL: BASE_URL })
+export async function newPage(browser, { viewport = VIEWPORT, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR', baseURL: BASE_URL, ...(timezoneId ? { timezoneId } : {}) })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
   page.errors = []

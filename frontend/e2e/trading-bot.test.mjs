@@ -116,6 +116,12 @@ test('formulaire : stratégie et son unité de temps, broker, symbole recherché
   // Début par défaut ≈ maintenant ; fin avant le début : erreur française, rien n'est envoyé.
   const start = await page.inputValue('[data-testid="bot-start"]')
   assert.match(start, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/)
+  // Chaque champ dit dans quel fuseau il se lit (celui de Mon Compte).
+  const zone = await page.getAttribute('[data-testid="bot-start"]', 'data-zone')
+  const suffix = zone === 'local' ? '(heure locale)' : '(UTC)'
+  for (const id of ['bot-start', 'bot-end']) {
+    assert.ok((await page.locator(`label:has([data-testid="${id}"]) .field__label`).textContent()).includes(suffix), `${id} ${suffix}`)
+  }
   await page.fill('[data-testid="bot-end"]', start.replace(/^(\d{4})/, (y) => String(Number(y) - 1)))
   await page.click('[data-testid="bot-activate"]')
   await page.locator('[data-testid="bot-end-error"]', { hasText: 'La date de fin doit être postérieure à la date de début.' }).waitFor()
@@ -125,9 +131,14 @@ test('formulaire : stratégie et son unité de temps, broker, symbole recherché
 
 test('Activer : la stratégie est listée, active, et le header compte une stratégie live de plus', { timeout: 60_000 }, async () => {
   const posted = page.waitForResponse((r) => r.url().endsWith('/api/active-strategies/') && r.request().method() === 'POST')
+  const start = await page.inputValue('[data-testid="bot-start"]')
+  const zone = await page.getAttribute('[data-testid="bot-start"]', 'data-zone')
   await page.click('[data-testid="bot-activate"]')
   const response = await posted
   assert.equal(response.status(), 201, await response.text())
+  // L'API reçoit l'instant exact de la saisie, lue dans le fuseau affiché.
+  const expected = await page.evaluate(([text, tz]) => (tz === 'local' ? new Date(text) : new Date(`${text}Z`)).toISOString(), [start, zone])
+  assert.equal(response.request().postDataJSON().start_date, expected)
   activeId = (await response.json()).id
   await card().waitFor()
   await waitState('active')
@@ -169,6 +180,7 @@ test('Vendre : confirmation avec quantité et valeur estimée, position vendue a
   await page.locator('[data-testid="bot-confirm-sell"]').waitFor()
   assert.match(await page.locator('[data-testid="bot-sell-qty"]').innerText(), /\d.*BTC/)
   assert.match(await page.locator('[data-testid="bot-sell-value"]').innerText(), /≈\s*\d.*USDT/)
+  assert.equal(await page.locator('[data-testid="bot-sell-after"]').innerText(), 'La stratégie reste active et peut reprendre position au prochain signal.')
   await screenshotContent(page, 'trading-bot-dark-sell')
   await page.click('[data-testid="confirm-accept"]')
   await dialog().waitFor({ state: 'detached', timeout: 30_000 })
@@ -182,9 +194,14 @@ test('Vendre : confirmation avec quantité et valeur estimée, position vendue a
   await waitState('active') // la stratégie reste active
 })
 
-test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, header revenu au départ', { timeout: 90_000 }, async () => {
+test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, header revenu au départ', { timeout: 150_000 }, async () => {
+  // Le moteur rachète au signal suivant : Stop avec une position ouverte (avertissement renforcé).
+  await card().locator('[data-testid="bot-sell"]').waitFor({ timeout: POSITION_TIMEOUT })
   await card().locator('[data-testid="bot-stop"]').click()
   await page.locator('[data-testid="bot-confirm-stop"], [data-testid="bot-confirm-stop-position"]').first().waitFor()
+  const stopText = await dialog().innerText()
+  assert.match(stopText, /ne prendra plus aucun signal/)
+  assert.doesNotMatch(stopText, /2001|01\.01/, 'la date de fin interne du Stop n’est pas montrée')
   await confirmDialog()
   await waitState('stopped')
   assert.equal((await card().locator('[data-testid="bot-state"]').innerText()).trim(), 'Arrêtée')
@@ -194,6 +211,10 @@ test('Stop : confirmation (renforcée si une position est ouverte), Arrêtée, h
   if (await card().locator('[data-testid="bot-sell"]').count()) {
     await card().locator('[data-testid="bot-sell"]').click()
     await page.locator('[data-testid="bot-confirm-sell"]').waitFor()
+    // Stratégie arrêtée : la confirmation le dit, jamais « La stratégie reste active ».
+    const sellText = await page.locator('[data-testid="bot-confirm-sell"]').innerText()
+    assert.match(sellText, /La stratégie est arrêtée : elle ne reprendra pas de position\./)
+    assert.doesNotMatch(sellText, /reste active/)
     await page.click('[data-testid="confirm-accept"]')
     await dialog().waitFor({ state: 'detached', timeout: 30_000 })
   }

@@ -1,7 +1,8 @@
 /**
  * Trading manuel contre le simulateur Binance de la pile e2e : broker créé par l'API avec les clés de
  * démonstration, paires chargées (« MAJ Paires »), portefeuille, achat de 100 USD de BTC/USDT
- * confirmé dans une vraie modale, ordre trop petit refusé en français, ordre limite annulé,
+ * confirmé dans une vraie modale, ordre trop petit refusé en français (nombres à virgule), ordre
+ * limite annulé, protections SL/TP d'une stratégie signalées (badge, avertissement avant annulation),
  * captures sombre et clair. Le backend doit viser le simulateur (scripts/e2e.sh le fait).
  */
 import assert from 'node:assert/strict'
@@ -15,6 +16,8 @@ const PAGE = MENU_PAGES.find((p) => p.slug === 'trading-manuel')
 let browser
 let page
 let broker
+let strategy = null
+let activeId = null
 
 /** Appel JSON à l'API depuis la page (voir `apiCall`). */
 const api = (method, path, body) => apiCall(page, method, path, body)
@@ -55,6 +58,12 @@ before(async () => {
 })
 
 after(async () => {
+  if (activeId) {
+    await api('POST', `/api/active-strategies/${activeId}/stop/`, { confirm: true }).catch(() => null)
+    await api('POST', `/api/active-strategies/${activeId}/sell/`).catch(() => null)
+    await api('DELETE', `/api/active-strategies/${activeId}/`).catch(() => null)
+  }
+  if (strategy) await api('DELETE', `/api/strategies/${strategy.id}/`).catch(() => null)
   if (broker) await api('DELETE', `/api/brokers/${broker.id}/`).catch(() => null)
   await browser?.close()
 })
@@ -107,13 +116,13 @@ test('100 USD saisis : quantité calculée, achat confirmé, BTC en hausse au po
   await screenshotContent(page, 'trading-manual-dark')
 })
 
-test('un ordre trop petit affiche l’erreur française de l’API et reste au journal', { timeout: 60_000 }, async () => {
+test('un ordre trop petit affiche l’erreur française de l’API (nombres à virgule) et reste au journal', { timeout: 60_000 }, async () => {
   const order = await sendOrder('buy', async () => {
-    await page.fill('[data-testid="order-quote"]', '1')
+    await page.fill('[data-testid="order-quote"]', '1,5')
     await page.locator('[data-testid="order-warning"]').waitFor()
   })
   assert.equal(order.ok, false)
-  assert.equal(order.message, 'Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1 USDT).')
+  assert.equal(order.message, 'Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1,5 USDT).')
   await page.getByRole('alert').filter({ hasText: 'Montant trop faible' }).first().waitFor()
   await page.locator('[data-testid="trade-error"]', { hasText: 'Montant trop faible : minimum 5 USDT' }).first().waitFor()
 })
@@ -142,6 +151,53 @@ test('ordre limite sous le marché : ouvert, puis annulé après confirmation', 
   )
   await page.locator('[data-testid="recent-trades"] tbody tr[data-status="canceled"]').first().waitFor()
   await page.locator('[data-testid="order-type"] [data-value="market"]').click()
+})
+
+test('protections SL/TP d’une stratégie : badge dans les ordres ouverts, avertissement avant de les annuler', { timeout: 120_000 }, async () => {
+  const code = 'class AchatProtege(Strategy):\n    def should_long(self):\n        return self.position is None\n'
+    + '    def calculate_position_size(self):\n        return 20\n    def calculate_stop_loss(self):\n        return 0.2\n'
+    + '    def calculate_take_profit(self):\n        return 0.2\n'
+  const name = `E2E protection ${Date.now().toString(36)}`
+  const strat = await api('POST', '/api/strategies/', { name, timeframe: '1m', code })
+  assert.equal(strat.status, 201, JSON.stringify(strat.data))
+  strategy = strat.data
+  const now = Date.now()
+  const activation = await api('POST', '/api/active-strategies/', {
+    strategy: strategy.id, broker: broker.id, symbol: 'BTC/USDT', is_active: true,
+    start_date: new Date(now - 60_000).toISOString(), end_date: new Date(now + 86_400_000).toISOString(),
+  })
+  assert.equal(activation.status, 201, JSON.stringify(activation.data))
+  activeId = activation.data.id
+  // Le moteur achète au prochain signal 1m puis pose l'OCO (SL/TP) sur l'exchange.
+  let position = null
+  for (let i = 0; i < 60 && !(position?.protection_mode === 'exchange'); i += 1) {
+    await page.waitForTimeout(1000)
+    position = (await api('GET', `/api/active-strategies/${activeId}/`)).data.position
+  }
+  assert.equal(position?.protection_mode, 'exchange', 'position protégée par une OCO sur l’exchange')
+  // Plus d'achat : la protection reste, la stratégie ne bouge plus pendant la vérification.
+  await api('POST', `/api/active-strategies/${activeId}/suspend/`)
+
+  await page.getByRole('button', { name: 'Relire les ordres ouverts' }).click()
+  const protectedRow = page.locator(`[data-testid="open-orders"] tr[data-protection="stop_loss"]`)
+  await protectedRow.waitFor({ timeout: 15_000 })
+  assert.equal(await protectedRow.locator('[data-testid="protection-badge"]').innerText(), `Protection SL/TP — stratégie « ${name} »`)
+  assert.match(await protectedRow.innerText(), /OCO · Stop loss/)
+  assert.match(await protectedRow.innerText(), /Vente/i)
+  await page.locator(`[data-testid="open-orders"] tr[data-protection="take_profit"]`).waitFor()
+  await screenshotContent(page, 'trading-manual-dark-protection')
+
+  await protectedRow.locator('[data-testid="cancel-order"]').click()
+  const confirm = page.locator('[data-testid="confirm-dialog"]')
+  await confirm.waitFor()
+  assert.match(await confirm.innerText(), /Annuler une protection SL\/TP \?/)
+  const warning = await page.locator('[data-testid="cancel-protection-warning"]').innerText()
+  assert.match(warning, new RegExp(`protège la position de la stratégie « ${name} »`))
+  assert.match(warning, /le stop loss et le take profit seront annulés ensemble/)
+  await confirm.getByRole('button', { name: 'Garder' }).click()
+  await confirm.waitFor({ state: 'detached' })
+  const orders = (await api('GET', `/api/trading-manual/open-orders/?broker=${broker.id}`)).data
+  assert.equal(orders.filter((o) => o.origin?.active_strategy_id === activeId).length, 2, 'rien n’a été annulé')
 })
 
 test('captures : modale de confirmation et thème clair', { timeout: 60_000 }, async () => {

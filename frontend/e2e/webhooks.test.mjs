@@ -72,7 +72,7 @@ test('« Envoyer un test » : la ligne apparaît en direct, puis passe à son st
   const row = page.locator(`[data-testid="webhook-row-${id}"]`)
   await row.waitFor({ timeout: 10_000 })
   assert.match(await row.innerText(), /test/)
-  assert.match(await row.innerText(), /buy BTCUSDT 10/)
+  assert.match(await row.innerText(), /Achat BTCUSDT 10/)
   // Seul un message webhook.logged (moteur → WebSocket) fait évoluer le statut d'une ligne affichée.
   await page.locator(`[data-testid="webhook-row-${id}"]:is([data-status="done"], [data-status="error"])`).waitFor({ timeout: FINAL_TIMEOUT })
   const final = await row.getAttribute('data-status')

@@ -25,6 +25,7 @@ from apps.backtest.selectors import STALE_AFTER, STALE_MESSAGE
 from apps.brokers.models import Broker
 from apps.core.access import owned_get
 from apps.core.exceptions import AristobotError, ConflictError
+from apps.core.numbers import number_fr
 from apps.core.timeframes import TIMEFRAME_MINUTES
 from apps.market_data.models import MarketSymbol
 from apps.strategies.models import Strategy
@@ -63,8 +64,8 @@ def _period_check(*, timeframe: str, start: dt.datetime, end: dt.datetime) -> tu
     limit = int(setting("ARISTOBOT_BACKTEST_MAX_CANDLES", 1_100_000))
     if candles > limit:
         raise AristobotError(
-            f"Période trop longue : {candles:,} bougies {timeframe} (maximum {limit:,}). "
-            "Raccourcissez la période ou choisissez une unité plus longue.".replace(",", " "),
+            f"Période trop longue : {number_fr(candles)} bougies {timeframe} (maximum "
+            f"{number_fr(limit)}). Raccourcissez la période ou choisissez une unité plus longue.",
             errors={"start_date": ["Période trop longue."]})
     return start, end
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.brokers.models import Broker
 from apps.core.exceptions import AristobotError, ConflictError, LimitReachedError
+from apps.core.numbers import number_fr
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.core.unset import UNSET, Unset, provided
 from apps.strategies.models import Strategy
@@ -117,17 +118,21 @@ def _locked(active: ActiveStrategy) -> ActiveStrategy:
 
 @transaction.atomic
 def active_strategy_stop(*, active: ActiveStrategy, confirm: bool = False) -> ActiveStrategy:
-    """Bouton « Stop » : date de fin au 01.01.2001 et `is_active=False` (spec §4.4).
+    """Bouton « Stop » : date de fin au 01.01.2001 et `is_active=False` (spec §4.4) : la stratégie ne
+    reçoit plus aucun signal (ni achat, ni vente sur signal) et ne peut pas être reprise.
 
-    Une position ouverte exige une confirmation ; elle reste ouverte (ses SL/TP restent gardés par le
-    moteur) : « Vendre » la clôture.
+    Une position ouverte exige une confirmation ; elle reste ouverte avec ses protections : ordres
+    SL/TP laissés sur l'exchange, ou seuils surveillés (la surveillance des positions du moteur
+    continue, stratégie arrêtée ou non) ; « Vendre » la clôture.
     """
     active = _locked(active)
     position = open_position_get(active=active)
     if position is not None and not confirm:
+        base = position.symbol.split("/")[0]
         raise ConflictError(
-            f"Une position est ouverte sur {position.symbol} ({position.quantity.normalize():f}) : "
-            "confirmez l'arrêt (elle restera ouverte, SL/TP toujours surveillés ; « Vendre » la clôture).",
+            f"Une position est ouverte sur {position.symbol} ({number_fr(position.quantity)} {base}) : "
+            "confirmez l'arrêt (elle restera ouverte avec ses SL/TP, toujours suivis par le moteur ; "
+            "« Vendre » la clôture).",
             code="position_open", extra={"position_id": position.pk},
         )
     active.end_date, active.is_active = STOP_DATE, False

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.numbers import number_fr
 from apps.trading.models import Trade
 from apps.trading.serializers import TradeSerializer
 
@@ -73,7 +74,7 @@ class ManualOrderSerializer(serializers.Serializer):
                 pronoun, adjective = ("elle", "positive") if field == "quantity" else ("il", "positif")
                 errors[field] = [
                     f"{label} invalide : {pronoun} doit être strictement {adjective} "
-                    f"(reçu {value.normalize():f})."
+                    f"(reçu {number_fr(value)})."
                 ]
         if (attrs.get("quantity") is None) == (attrs.get("quote_amount") is None) and not errors:
             errors["quantity"] = [
@@ -125,3 +126,36 @@ class OrderErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     trade = TradeSerializer()
+
+
+class OrderOriginSerializer(serializers.Serializer):
+    """D'où vient un ordre ouvert (sa ligne `trades`) ; rôle `stop_loss`/`take_profit` = protection."""
+
+    source = serializers.ChoiceField(choices=Trade.Source.choices)
+    role = serializers.ChoiceField(choices=Trade.Role.choices)
+    order_type = serializers.CharField()
+    strategy_id = serializers.IntegerField(allow_null=True)
+    strategy_name = serializers.CharField(allow_null=True)
+    active_strategy_id = serializers.IntegerField(allow_null=True)
+    webhook_id = serializers.IntegerField(allow_null=True)
+
+
+class OpenOrderSerializer(serializers.Serializer):
+    """Un ordre ouvert (vue CCXT compacte) et son origine dans Aristobot (null si inconnue)."""
+
+    id = serializers.CharField()
+    client_order_id = serializers.CharField()
+    symbol = serializers.CharField()
+    side = serializers.CharField()
+    type = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    price = serializers.DecimalField(max_digits=40, decimal_places=12, coerce_to_string=False,
+                                     allow_null=True)
+    amount = serializers.DecimalField(max_digits=40, decimal_places=12, coerce_to_string=False,
+                                      allow_null=True)
+    filled = serializers.DecimalField(max_digits=40, decimal_places=12, coerce_to_string=False,
+                                      allow_null=True)
+    remaining = serializers.DecimalField(max_digits=40, decimal_places=12, coerce_to_string=False,
+                                         allow_null=True)
+    timestamp = serializers.IntegerField(allow_null=True)
+    origin = OrderOriginSerializer(allow_null=True)

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from apps.brokers.models import Broker
-from apps.brokers.services import broker_balance_fetch
+from apps.brokers.services import broker_balance_fetch, broker_open_orders_fetch
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.trading.models import Trade
 from apps.trading.services.orders import order_place
+from apps.trading_manual.selectors import order_origins_get
 
 
 def manual_order_place(
@@ -56,3 +57,12 @@ def manual_portfolio_fetch(*, broker: Broker) -> dict[str, Any]:
         "total_usd": balance.get("total_usd") or Decimal(0),
         "fetched_at": dt.datetime.now(tz=dt.UTC),
     }
+
+
+def manual_open_orders_fetch(*, broker: Broker, symbol: str | None = None) -> list[dict[str, Any]]:
+    """Ordres ouverts du broker (d'un symbole ou de tous), chacun avec son `origin` d'après le journal
+    `trades` (None pour un ordre passé hors d'Aristobot) : la page signale ainsi les protections
+    SL/TP d'une stratégie avant qu'on les annule."""
+    orders = broker_open_orders_fetch(broker=broker, symbol=symbol)
+    origins = order_origins_get(broker=broker, orders=orders)
+    return [{**order, "origin": origins.get(str(order.get("id") or ""))} for order in orders]

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apps.trading_manual.views import ManualOrderView, PortfolioView
+from apps.trading_manual.views import ManualOrderView, OpenOrdersView, PortfolioView
 
 urlpatterns = [
     path("trading-manual/orders/", ManualOrderView.as_view(), name="trading-manual-orders"),
     path("trading-manual/portfolio/", PortfolioView.as_view(), name="trading-manual-portfolio"),
+    path("trading-manual/open-orders/", OpenOrdersView.as_view(), name="trading-manual-open-orders"),
 ]

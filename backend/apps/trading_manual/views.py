@@ -5,6 +5,8 @@
   la tentative est enregistrée avec le statut `error`) ; 502 `{…, "code": "order_unknown"}` si
   son sort est inconnu (réponse perdue, à vérifier sur l'exchange).
 - `GET /api/trading-manual/portfolio/?broker=` : solde valorisé en USD(T) et total.
+- `GET /api/trading-manual/open-orders/?broker=&symbol=` : ordres ouverts et leur origine dans le
+  journal `trades` (`origin`, null pour un ordre passé ailleurs) : protections SL/TP d'une stratégie.
 
 Sans `broker`, le broker par défaut de l'utilisateur. Le broker d'un autre utilisateur : 404.
 """
@@ -22,12 +24,18 @@ from apps.trading.serializers import TradeSerializer
 from apps.trading_manual.selectors import manual_broker_get
 from apps.trading_manual.serializers import (
     ManualOrderSerializer,
+    OpenOrderSerializer,
     OrderErrorSerializer,
     PortfolioSerializer,
 )
-from apps.trading_manual.services import manual_order_place, manual_portfolio_fetch
+from apps.trading_manual.services import (
+    manual_open_orders_fetch,
+    manual_order_place,
+    manual_portfolio_fetch,
+)
 
 _BROKER = OpenApiParameter("broker", int, description="Broker (sinon le broker par défaut)")
+_SYMBOL = OpenApiParameter("symbol", str, description="Symbole (sinon tous), ex. BTC/USDT")
 _REFUSED = {Trade.Status.ERROR: (status.HTTP_400_BAD_REQUEST, "order_error"),
             Trade.Status.UNKNOWN: (status.HTTP_502_BAD_GATEWAY, "order_unknown")}
 
@@ -60,3 +68,15 @@ class PortfolioView(APIView):
     def get(self, request: Request) -> Response:
         broker = manual_broker_get(user=request.user, broker_id=request.query_params.get("broker"))
         return Response(PortfolioSerializer(manual_portfolio_fetch(broker=broker)).data)
+
+
+class OpenOrdersView(APIView):
+    @extend_schema(
+        parameters=[_BROKER, _SYMBOL], responses=OpenOrderSerializer(many=True),
+        summary="Ordres ouverts du broker, avec leur origine (protections SL/TP d'une stratégie)",
+    )
+    def get(self, request: Request) -> Response:
+        broker = manual_broker_get(user=request.user, broker_id=request.query_params.get("broker"))
+        symbol = (request.query_params.get("symbol") or "").strip()[:40] or None
+        orders = manual_open_orders_fetch(broker=broker, symbol=symbol)
+        return Response(OpenOrderSerializer(orders, many=True).data)

@@ -1,8 +1,8 @@
 import { http } from './client.js'
 
 /**
- * Trading manuel : ordres et portefeuille (`/api/trading-manual/…`), plus les lectures d'exchange
- * d'un broker dont la page a besoin (ticker, ordres ouverts, annulation), les paires partagées
+ * Trading manuel : ordres, portefeuille et ordres ouverts (`/api/trading-manual/…`), plus les
+ * lectures d'exchange d'un broker dont la page a besoin (ticker, annulation), les paires partagées
  * (`/api/market-symbols/`) et le journal des trades manuels (`/api/trades/`).
  * La liste des brokers vient de `api/brokers.js`.
  *
@@ -15,9 +15,12 @@ import { http } from './client.js'
  *   min_amount: string|null, min_cost: string|null}} MarketSymbol
  * @typedef {{symbol: string, last: number|null, bid: number|null, ask: number|null,
  *   timestamp: number|null}} Ticker
+ * @typedef {{source: 'manual'|'strategy'|'webhook', role: string, order_type: string,
+ *   strategy_id: number|null, strategy_name: string|null, active_strategy_id: number|null,
+ *   webhook_id: number|null}} OrderOrigin
  * @typedef {{id: string, client_order_id: string, symbol: string, side: 'buy'|'sell', type: string,
  *   status: string, price: number|null, amount: number|null, filled: number|null,
- *   remaining: number|null, timestamp: number|null}} OpenOrder
+ *   remaining: number|null, timestamp: number|null, origin: OrderOrigin|null}} OpenOrder
  * @typedef {{id: number, broker: number|null, symbol: string, side: 'buy'|'sell', order_type: string,
  *   requested_quantity: string|null, requested_quote_amount: string|null, requested_price: string|null,
  *   quantity: string, price: string|null, cost: string, status: string, error_message: string,
@@ -39,9 +42,12 @@ export const fetchPortfolio = (brokerId) => http.get('trading-manual/portfolio/'
 export const fetchTicker = (brokerId, symbol, { signal } = {}) =>
   http.get(`brokers/${brokerId}/ticker/`, { query: { symbol }, signal })
 
-/** Ordres ouverts du broker (tous les symboles si `symbol` est vide). @returns {Promise<OpenOrder[]>} */
+/**
+ * Ordres ouverts du broker (tous les symboles si `symbol` est vide), chacun avec son origine dans le
+ * journal `trades` (protections SL/TP d'une stratégie). @returns {Promise<OpenOrder[]>}
+ */
 export const fetchOpenOrders = (brokerId, symbol) =>
-  http.get(`brokers/${brokerId}/open-orders/`, { query: { symbol } })
+  http.get('trading-manual/open-orders/', { query: { broker: brokerId, symbol } })
 
 /** @returns {Promise<OpenOrder>} */
 export const cancelOrder = (brokerId, orderId, symbol) =>

@@ -9,9 +9,11 @@ import {
   defaultForm,
   formErrors,
   isActive,
+  periodDays,
   progressFromBacktest,
 } from '../domain/backtest/run.js'
 import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
+import { usePreferencesStore } from './preferences.js'
 
 /** Sans message WebSocket depuis ce délai, la ligne est relue par HTTP (secours, redémarrage). */
 export const SILENCE_MS = 3000
@@ -31,8 +33,11 @@ export const backtestSocketPath = (id) => `backtest/${id}`
  * comparaison de deux backtests, recherche des paires. Les stratégies viennent du store `strategies`.
  */
 export const useBacktestStore = defineStore('backtest', () => {
-  const form = ref(defaultForm())
-  const errors = computed(() => formErrors(form.value))
+  const preferences = usePreferencesStore()
+  /** Fuseau des jours du formulaire (Mon Compte) : `'UTC'` ou `'local'`. */
+  const timezone = computed(() => preferences.displayTimezone)
+  const form = ref(defaultForm(new Date(), timezone.value))
+  const errors = computed(() => formErrors(form.value, new Date(), timezone.value))
 
   /** @type {import('vue').ShallowRef<import('../api/backtest.js').Backtest[]>} */
   const history = shallowRef([])
@@ -144,7 +149,7 @@ export const useBacktestStore = defineStore('backtest', () => {
     if (firstError) throw new Error(firstError)
     launching.value = true
     try {
-      const backtest = await api.createBacktest(buildPayload(form.value))
+      const backtest = await api.createBacktest(buildPayload(form.value, { timezone: timezone.value }))
       patchHistory(backtest)
       result.value = null
       candles.value = null
@@ -227,15 +232,15 @@ export const useBacktestStore = defineStore('backtest', () => {
 
   /** Remplit le formulaire avec les paramètres d'un backtest (pour le relancer). */
   function reuseSettings(row) {
-    const end = new Date(new Date(row.end_date).getTime() - 1)
+    const days = periodDays(row, timezone.value)
     form.value = {
       ...form.value,
       strategyId: row.strategy ?? form.value.strategyId,
       brokerId: row.broker ?? form.value.brokerId,
       symbol: row.symbol,
       timeframe: row.timeframe,
-      startDate: row.start_date.slice(0, 10),
-      endDate: end.toISOString().slice(0, 10),
+      startDate: days.startDate,
+      endDate: days.endDate,
       initialAmount: String(Number(row.initial_amount)),
       feePct: String(Number(row.fee_rate) * 100),
     }
@@ -293,6 +298,7 @@ export const useBacktestStore = defineStore('backtest', () => {
   return {
     form,
     errors,
+    timezone,
     history,
     historyCount,
     historyLoading,

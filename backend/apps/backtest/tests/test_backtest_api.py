@@ -67,7 +67,10 @@ def test_invalid_requests_get_french_errors(owner) -> None:
     response = client.post("/api/backtests/", bad_dates, format="json")
     assert response.status_code == 400 and "date de fin" in response.json()["detail"]
     too_long = payload(strategy, broker, timeframe="1m", start_date="2015-01-01", end_date="2025-01-01")
-    assert "Période trop longue" in client.post("/api/backtests/", too_long, format="json").json()["detail"]
+    detail = client.post("/api/backtests/", too_long, format="json").json()["detail"]
+    # Nombres au format français : « 5 261 760 bougies » (espaces fines), jamais « 5,260,320 ».
+    expected = "Période trop longue : 5\u202f261\u202f760 bougies 1m (maximum 1\u202f100\u202f000)"
+    assert detail.startswith(expected), detail
     response = client.post("/api/backtests/", payload(strategy, broker, start_date="hier"), format="json")
     assert response.status_code == 400 and "Date invalide" in str(response.json())
     response = client.post("/api/backtests/", payload(strategy, broker, initial_amount="-5"), format="json")

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from apps.core.exceptions import AristobotError
+from apps.core.numbers import number_fr
 from apps.strategies.ai.config import OLLAMA, OPENROUTER, AiConfig
 
 logger = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ async def check(config: AiConfig) -> str:
         key_data = key_info.get("data") if isinstance(key_info, dict) else None
         remaining = key_data.get("limit_remaining") if isinstance(key_data, dict) else None
         if isinstance(remaining, (int, float)):
-            detail += f" Crédit restant : {remaining:.2f} $."
+            detail += f" Crédit restant : {number_fr(remaining, decimals=2, min_decimals=2)} $."
         return detail
     tags = await _call(config, "GET", OLLAMA_TAGS_PATH)
     names = [str(m.get("name")) for m in _items(tags, "models")]

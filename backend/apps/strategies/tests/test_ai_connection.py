@@ -18,7 +18,7 @@ def test_saved_openrouter_config_checks_key_then_model(logged_client, make_user,
     assert body == {
         "ok": True, "provider": "openrouter", "model": "openai/gpt-4o-mini",
         "detail": "Connexion OpenRouter réussie : clé valide, modèle « openai/gpt-4o-mini » "
-                  "disponible. Crédit restant : 7.50 $.",
+                  "disponible. Crédit restant : 7,50 $.",
     }
     assert fake_ai.paths() == ["GET /api/v1/key", "GET /api/v1/models"]
     assert fake_ai.requests[0].headers["Authorization"] == f"Bearer {KEY}"

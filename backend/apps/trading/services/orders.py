@@ -28,7 +28,7 @@ import aiohttp
 import ccxt
 
 from apps.core.exceptions import AristobotError
-from apps.core.numbers import decimal_text, to_decimal
+from apps.core.numbers import number_fr, to_decimal
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get
 from apps.core.services.exchange import market_resolve, markets_ensure, order_summary, ticker_price
 from apps.core.services.exchange_errors import exchange_call, exchange_display, translate_ccxt_error
@@ -72,7 +72,7 @@ def _positive(value: Any, label: str) -> Decimal | None:
         raise AristobotError(f"{label} invalide : nombre attendu (reçu « {value} »).", code="bad_amount")
     if number <= 0:
         raise AristobotError(
-            f"{label} invalide : elle doit être strictement positive (reçu {decimal_text(number)}).",
+            f"{label} invalide : elle doit être strictement positive (reçu {number_fr(number)}).",
             code="bad_amount",
         )
     return number
@@ -112,8 +112,8 @@ def _precise_amount(exchange: Any, market: dict[str, Any], raw: Decimal) -> Deci
         amount = Decimal(0)
     if amount <= 0:
         raise AristobotError(
-            f"Quantité trop faible : {decimal_text(raw.quantize(_Q8))} {market['base']} est sous la "
-            f"précision de {name} pour {symbol} (pas de {decimal_text(to_decimal(step))}).",
+            f"Quantité trop faible : {number_fr(raw.quantize(_Q8))} {market['base']} est sous la "
+            f"précision de {name} pour {symbol} (pas de {number_fr(step)}).",
             code="amount_too_small",
         )
     return amount
@@ -151,14 +151,14 @@ async def _plan(
         notional = plan.amount * last if last is not None else None
     if plan.amount is not None and min_amount and plan.amount < min_amount:
         raise AristobotError(
-            f"Quantité trop faible : minimum {decimal_text(min_amount)} {market['base']} sur {name} "
-            f"pour {symbol} (demandé : {decimal_text(plan.amount)}).",
+            f"Quantité trop faible : minimum {number_fr(min_amount)} {market['base']} sur {name} "
+            f"pour {symbol} (demandé : {number_fr(plan.amount)}).",
             code="amount_too_small",
         )
     if notional is not None and min_cost and notional < min_cost:
         raise AristobotError(
-            f"Montant trop faible : minimum {decimal_text(min_cost)} {market['quote']} sur {name} pour "
-            f"{symbol} (ordre de {decimal_text(notional.quantize(_Q8))} {market['quote']}).",
+            f"Montant trop faible : minimum {number_fr(min_cost)} {market['quote']} sur {name} pour "
+            f"{symbol} (ordre de {number_fr(notional.quantize(_Q8))} {market['quote']}).",
             code="cost_too_small",
         )
     if plan.cost is not None and plan.cost <= 0:

@@ -130,13 +130,16 @@ async def test_insufficient_balance_is_journaled_as_error_in_french(sim, account
     [
         ({"quote_amount": "1"},
          "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1 USDT)."),
+        # Nombres des messages au format français (virgule décimale), jamais « 0.5714 ».
+        ({"quantity": "0.00001", "order_type": "limit", "price": "57140"},
+         "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 0,5714 USDT)."),
         ({"quantity": "0.00002"},
-         "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1.2 USDT)."),
+         "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1,2 USDT)."),
         ({"quantity": "0.0001", "order_type": "limit", "price": "40000"},
          "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 4 USDT)."),
         ({"quantity": "0.000001"},
-         "Quantité trop faible : 0.000001 BTC est sous la précision de Binance pour BTC/USDT "
-         "(pas de 0.00001)."),
+         "Quantité trop faible : 0,000001 BTC est sous la précision de Binance pour BTC/USDT "
+         "(pas de 0,00001)."),
     ],
 )
 async def test_orders_below_exchange_minimums_are_never_sent(sim, account, kwargs, message) -> None:  # noqa: F811

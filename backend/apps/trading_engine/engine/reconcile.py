@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.core.exceptions import AristobotError
 from apps.core.models import Alert
+from apps.core.numbers import number_fr
 from apps.core.services.exchange_ops import balances_fetch
 from apps.core.timeframes import ms_to_dt
 from apps.heartbeat.models import HeartbeatSignal
@@ -166,8 +167,9 @@ class Reconciler:
                 if have < want * (1 - self.config.mismatch_tolerance):
                     alert = await _alert(
                         kind=MISMATCH, level=Alert.Level.ERROR, user_id=broker.user_id, symbol=asset,
-                        message=f"Solde {asset} sur {broker.name} ({have}) inférieur aux positions ouvertes "
-                                f"({want}) : vendu hors d'Aristobot ? Vérifiez avant de laisser trader.",
+                        message=f"Solde {asset} sur {broker.name} ({number_fr(have)}) inférieur aux "
+                                f"positions ouvertes ({number_fr(want)}) : vendu hors d'Aristobot ? "
+                                "Vérifiez avant de laisser trader.",
                         details={"broker_id": broker_id, "asset": asset, "expected": str(want),
                                  "found": str(have), "positions": ids[(broker_id, asset)]},
                     )

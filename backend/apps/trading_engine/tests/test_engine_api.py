@@ -43,7 +43,8 @@ def test_stop_asks_for_confirmation_when_a_position_is_open(setup) -> None:  # n
     assert resp.status_code == 409
     body = resp.json()
     assert body["code"] == "position_open" and body["position_id"] == position.pk
-    assert body["detail"].startswith("Une position est ouverte sur BTC/USDT")
+    quantity = f"{position.quantity.normalize():f}".replace(".", ",")  # format français
+    assert body["detail"].startswith(f"Une position est ouverte sur BTC/USDT ({quantity} BTC) : "), body
     assert "confirmez" in body["detail"]
     active.refresh_from_db()
     assert active.is_active

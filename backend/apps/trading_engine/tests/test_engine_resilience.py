@@ -68,6 +68,9 @@ async def test_restart_alerts_when_the_base_balance_is_below_the_open_positions(
     alert = await Alert.objects.aget(kind="position_mismatch")
     assert alert.user_id == active.user_id and alert.symbol == "BTC" and alert.level == "error"
     assert alert.details["positions"] == [position.pk] and "inférieur aux positions ouvertes" in alert.message
+    # Quantités citées au format français (« 0,0001 », jamais « 0.0001 »).
+    want = f"({position.quantity.normalize():f})".replace(".", ",")
+    assert "(0,0001) inférieur" in alert.message and f"ouvertes {want}" in alert.message, alert.message
 
 
 async def test_restart_adopts_an_entry_that_filled_without_a_position(

@@ -101,9 +101,12 @@ def test_market_order_ignores_a_stray_price(trader) -> None:
     ("payload", "field", "message"),
     [
         ({"quantity": "0"}, "quantity", "Quantité invalide : elle doit être strictement positive (reçu 0)."),
-        ({"quantity": "-0.5"}, "quantity", "Quantité invalide : elle doit être strictement positive"),
+        ({"quantity": "-0.5"}, "quantity",
+         "Quantité invalide : elle doit être strictement positive (reçu -0,5)."),
         ({"quote_amount": "-10"}, "quote_amount",
          "Montant invalide : il doit être strictement positif (reçu -10)."),
+        ({"quote_amount": "-1234.5"}, "quote_amount",
+         "Montant invalide : il doit être strictement positif (reçu -1\u202f234,5)."),
         ({"quantity": "abc"}, "quantity", "Nombre attendu."),
         ({}, "quantity", "un seul des deux"),
         ({"quantity": "0.001", "quote_amount": "100"}, "quantity", "un seul des deux"),
@@ -131,8 +134,8 @@ def test_malformed_orders_are_refused_in_french_before_any_order(
     [
         ({"symbol": "FOO/USDT", "quantity": "1"}, "Symbole inconnu sur Binance : FOO/USDT"),
         ({"quantity": "0.000001"},
-         "Quantité trop faible : 0.000001 BTC est sous la précision de Binance pour BTC/USDT "
-         "(pas de 0.00001)."),
+         "Quantité trop faible : 0,000001 BTC est sous la précision de Binance pour BTC/USDT "
+         "(pas de 0,00001)."),
         ({"quote_amount": "1"},
          "Montant trop faible : minimum 5 USDT sur Binance pour BTC/USDT (ordre de 1 USDT)."),
         ({"quantity": "0.00005"},

@@ -3,6 +3,7 @@
  * messages WebSocket → état des deux barres de progression (téléchargement, calcul).
  */
 
+import { addDaysToDayInput, dayEndExclusive, dayStart, isDayInput, toDayInput } from '../../utils/dateInput.js'
 import { MessageType } from '../../websocket/messageTypes.js'
 
 export const TIMEFRAMES = Object.freeze(['1m', '3m', '5m', '10m', '15m', '1h', '2h', '4h'])
@@ -26,38 +27,42 @@ export const BacktestMessage = Object.freeze({
 
 export const isActive = (status) => ACTIVE_STATUSES.includes(status)
 
-const pad = (n) => String(n).padStart(2, '0')
-/** `Date` → « AAAA-MM-JJ » (UTC). */
-export const isoDay = (date) => `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`
+/**
+ * Période de `days` jours complets finissant hier, en jours « AAAA-MM-JJ » du fuseau de
+ * l'utilisateur (`'UTC'` ou `'local'`) : `{startDate, endDate}` (fin incluse).
+ */
+export function presetPeriod(days, now = new Date(), timezone = 'UTC') {
+  const endDate = addDaysToDayInput(toDayInput(now, timezone), -1)
+  return { startDate: addDaysToDayInput(endDate, -(days - 1)), endDate }
+}
 
-/** Formulaire par défaut : les 30 derniers jours complets, 10 000 USDT, frais 0,1 %. */
-export function defaultForm(now = new Date()) {
-  const day = 86_400_000
+/** Formulaire par défaut : les 30 derniers jours complets (dans le fuseau de l'utilisateur), 10 000 USDT, frais 0,1 %. */
+export function defaultForm(now = new Date(), timezone = 'UTC') {
   return {
     strategyId: null,
     brokerId: null,
     symbol: 'BTC/USDT',
     timeframe: '15m',
-    startDate: isoDay(new Date(now.getTime() - 30 * day)),
-    endDate: isoDay(new Date(now.getTime() - day)),
+    ...presetPeriod(30, now, timezone),
     initialAmount: '10000',
     feePct: '0.1',
   }
 }
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
-
-/** Erreurs du formulaire (champ → message français) ; objet vide si tout est bon. */
-export function formErrors(form, now = new Date()) {
+/**
+ * Erreurs du formulaire (champ → message français) ; objet vide si tout est bon. Les jours sont
+ * ceux du fuseau de l'utilisateur (« aujourd'hui » compris).
+ */
+export function formErrors(form, now = new Date(), timezone = 'UTC') {
   const errors = {}
   if (!form.strategyId) errors.strategyId = 'Choisissez une stratégie.'
   if (!form.brokerId) errors.brokerId = 'Choisissez un broker.'
   if (!String(form.symbol ?? '').trim()) errors.symbol = 'Choisissez un symbole.'
   if (!TIMEFRAMES.includes(form.timeframe)) errors.timeframe = 'Unité de temps inconnue.'
-  if (!DAY_RE.test(form.startDate ?? '')) errors.startDate = 'Date de début invalide.'
-  if (!DAY_RE.test(form.endDate ?? '')) errors.endDate = 'Date de fin invalide.'
+  if (!isDayInput(form.startDate)) errors.startDate = 'Date de début invalide.'
+  if (!isDayInput(form.endDate)) errors.endDate = 'Date de fin invalide.'
   else if (!errors.startDate && form.endDate < form.startDate) errors.endDate = 'La fin doit suivre le début.'
-  else if (form.startDate > isoDay(now)) errors.startDate = 'La période doit être passée.'
+  else if (form.startDate > toDayInput(now, timezone)) errors.startDate = 'La période doit être passée.'
   const amount = Number(form.initialAmount)
   if (!(Number.isFinite(amount) && amount > 0)) errors.initialAmount = 'Montant strictement positif attendu.'
   const fee = Number(form.feePct)
@@ -67,16 +72,20 @@ export function formErrors(form, now = new Date()) {
   return errors
 }
 
-/** Corps de `POST /api/backtests/` (frais saisis en % → fraction). */
-export function buildPayload(form) {
+/**
+ * Corps de `POST /api/backtests/` (frais saisis en % → fraction). Les jours saisis sont ceux du
+ * fuseau de l'utilisateur : l'API reçoit les instants exacts (UTC) du début de la première journée
+ * et de la fin (exclusive) de la dernière.
+ */
+export function buildPayload(form, { timezone = 'UTC' } = {}) {
   const fee = Number(form.feePct) / 100
   return {
     strategy: Number(form.strategyId),
     broker: Number(form.brokerId),
     symbol: String(form.symbol).trim().toUpperCase(),
     timeframe: form.timeframe,
-    start_date: form.startDate,
-    end_date: form.endDate,
+    start_date: dayStart(form.startDate, timezone).toISOString(),
+    end_date: dayEndExclusive(form.endDate, timezone).toISOString(),
     initial_amount: String(form.initialAmount).trim(),
     fee_rate: fee.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''),
   }
@@ -127,10 +136,20 @@ export function applyProgressMessage(state, message) {
   }
 }
 
-/** Fin exclusive (minuit) → dernier jour inclus, pour l'affichage « du … au … ». */
-export function inclusiveEnd(value) {
-  const date = new Date(value)
-  if (Number.isNaN(date.getTime())) return null
-  const isMidnight = date.getUTCHours() === 0 && date.getUTCMinutes() === 0 && date.getUTCSeconds() === 0
-  return isMidnight ? new Date(date.getTime() - 1) : date
+/**
+ * Jours d'un backtest dans le fuseau de l'utilisateur : `{startDate, endDate}` (« AAAA-MM-JJ », fin
+ * incluse : la fin de l'API est exclusive). Sert à l'affichage « du … au … » et à « Reprendre ».
+ */
+export function periodDays(backtest, timezone = 'UTC') {
+  const end = Date.parse(backtest?.end_date ?? '')
+  return {
+    startDate: toDayInput(backtest?.start_date ?? '', timezone),
+    endDate: Number.isNaN(end) ? '' : toDayInput(new Date(end - 1), timezone),
+  }
+}
+
+/** « 2025-03-01 → 2025-03-31 » (jours du fuseau de l'utilisateur, fin incluse). */
+export function periodLabel(backtest, timezone = 'UTC') {
+  const { startDate, endDate } = periodDays(backtest, timezone)
+  return `${startDate || '—'} → ${endDate || '—'}`
 }

@@ -10,18 +10,7 @@
  */
 import { formatNumber } from '../../utils/format.js'
 import { parseAmount, quantityFromQuote, quoteDecimals, quoteFromQuantity } from './amount.js'
-
-export const SIDE_LABELS = Object.freeze({ buy: 'Achat', sell: 'Vente' })
-export const TYPE_LABELS = Object.freeze({ market: 'Marché', limit: 'Limite' })
-export const STATUS_LABELS = Object.freeze({
-  pending: 'En cours d’envoi',
-  open: 'Ouvert',
-  partially_filled: 'Partiel',
-  filled: 'Exécuté',
-  canceled: 'Annulé',
-  error: 'Erreur',
-  unknown: 'Inconnu (à vérifier)',
-})
+import { orderTypeLabel, sideLabel, statusLabel } from './labels.js'
 
 export const emptyOrderForm = () => ({ orderType: 'market', quantity: '', quote: '', price: '', source: 'quantity' })
 
@@ -103,9 +92,9 @@ export function orderSummary(form, side, { market, lastPrice }) {
   const isQuote = form.source === 'quote'
   return {
     side,
-    sideLabel: SIDE_LABELS[side],
+    sideLabel: sideLabel(side),
     symbol: market.symbol,
-    typeLabel: TYPE_LABELS[form.orderType],
+    typeLabel: orderTypeLabel(form.orderType),
     quantity: estimate.quantity === null ? '—' : `${isQuote ? '≈ ' : ''}${fmtAmount(estimate.quantity)} ${market.base}`,
     quote: estimate.quote === null ? '—' : `${isQuote ? '' : '≈ '}${fmtQuote(estimate.quote, market.quote)} ${market.quote}`,
     price: estimate.price === null ? '—' : `${form.orderType === 'market' ? '≈ ' : ''}${fmtQuote(estimate.price, market.quote)} ${market.quote}`,
@@ -117,14 +106,14 @@ export function orderSummary(form, side, { market, lastPrice }) {
 /** Message de succès (toast) pour la ligne `Trade` renvoyée par l'API. */
 export function tradeResultMessage(trade) {
   const [base = '', quote = ''] = String(trade.symbol ?? '').split('/')
-  const side = SIDE_LABELS[trade.side] ?? trade.side
+  const side = sideLabel(trade.side)
   if (trade.status === 'filled') {
     return `${side} exécuté${trade.side === 'sell' ? 'e' : ''} : ${fmtAmount(trade.quantity)} ${base} à ${fmtQuote(trade.price, quote)} ${quote} (${fmtQuote(trade.cost, quote)} ${quote}).`
   }
   if (trade.status === 'open' || trade.status === 'partially_filled') {
     const qty = trade.requested_quantity ?? null
     const what = qty !== null ? `${fmtAmount(qty)} ${base}` : `${fmtQuote(trade.requested_quote_amount, quote)} ${quote}`
-    return `Ordre limite placé : ${side.toLowerCase()} de ${what} ${trade.symbol} à ${fmtQuote(trade.requested_price, quote)} ${quote} (${STATUS_LABELS[trade.status].toLowerCase()}).`
+    return `Ordre limite placé : ${side.toLowerCase()} de ${what} ${trade.symbol} à ${fmtQuote(trade.requested_price, quote)} ${quote} (${statusLabel(trade.status).toLowerCase()}).`
   }
-  return `Ordre ${trade.symbol} : ${STATUS_LABELS[trade.status] ?? trade.status}.`
+  return `Ordre ${trade.symbol} : ${statusLabel(trade.status)}.`
 }

@@ -1,4 +1,6 @@
 /** Logique pure de la page Webhooks : statuts, filtres, fusion des mises à jour en direct, alerte de test. */
+import { formatNumber } from '../../utils/format.js'
+import { orderTypeLabel, webhookActionLabel } from '../trading/labels.js'
 
 export const LOG_PAGE_SIZE = 20
 
@@ -72,10 +74,27 @@ export function payloadText(row) {
   return row?.raw_body || ''
 }
 
-/** Résumé d'une ligne sur une ligne (« buy BTCUSDT 10 »). */
+/** Nombre reçu (nombre ou texte) au format français, sinon tel quel. */
+function amountText(value) {
+  const n = typeof value === 'number' ? value : Number(String(value).trim())
+  return String(value).trim() !== '' && Number.isFinite(n) ? formatNumber(n, { decimals: 8, minDecimals: 0 }) : String(value)
+}
+
+/**
+ * Résumé d'une ligne sur une ligne, en français : « Achat BTCUSDT 10 », « Vente (Limite) ETHUSDT 0,5
+ * @ 3 000 », « Clôture (tout vendre) BTCUSDT ».
+ */
 export function payloadSummary(row) {
   const p = row?.payload
   if (!p || typeof p !== 'object') return row?.raw_body ? row.raw_body.slice(0, 60) : '—'
-  const size = p.quantity ?? p.amount ?? (p.percent !== undefined ? `${p.percent} %` : '')
-  return [p.action, p.symbol, size].filter((v) => v !== undefined && v !== '').join(' ') || '—'
+  const size = p.quantity ?? p.amount
+  const parts = [
+    p.action !== undefined && p.action !== '' ? webhookActionLabel(p.action) : undefined,
+    p.order_type ? `(${orderTypeLabel(p.order_type)})` : undefined,
+    p.symbol,
+    size !== undefined && size !== null && size !== '' ? amountText(size) : undefined,
+    p.percent !== undefined && p.percent !== null ? `${amountText(p.percent)} %` : undefined,
+    p.price !== undefined && p.price !== null && p.price !== '' ? `@ ${amountText(p.price)}` : undefined,
+  ]
+  return parts.filter((v) => v !== undefined && v !== '').join(' ') || '—'
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWebSocket } from '../../../tests/helpers/fakeWebSocket.js'
 import { jsonResponse, requestBody, stubFetch } from '../../../tests/helpers/fetch.js'
 import { resetSockets } from '../../websocket/index.js'
+import { useAuthStore } from '../auth.js'
 import { POLL_MS, SILENCE_MS, useBacktestStore } from '../backtest.js'
 
 const row = (id, overrides = {}) => ({
@@ -70,6 +71,18 @@ describe('store backtest', () => {
     expect(store.candles).toEqual(CANDLES)
     expect(socket.readyState).toBe(FakeWebSocket.CLOSED) // plus d'abonné : connexion fermée
     expect(paths(fetchMock)).toContain('GET /api/backtests/41/candles/')
+  })
+
+  it('fuseau « heure locale » (Mon Compte) : jours de Paris, instants exacts envoyés, reprise dans ce fuseau', async () => {
+    useAuthStore().user = { id: 1, username: 'dac', display_timezone: 'local' }
+    const store = useBacktestStore()
+    expect(store.timezone).toBe('local')
+    Object.assign(store.form, { strategyId: 3, brokerId: 5, startDate: '2025-03-01', endDate: '2025-03-09' })
+    await store.launch()
+    const post = paths(fetchMock).indexOf('POST /api/backtests/')
+    expect(requestBody(fetchMock, post)).toMatchObject({ start_date: '2025-02-28T23:00:00.000Z', end_date: '2025-03-09T23:00:00.000Z' })
+    store.reuseSettings(row(50, { start_date: '2025-02-28T23:00:00Z', end_date: '2025-03-09T23:00:00Z' }))
+    expect([store.form.startDate, store.form.endDate]).toEqual(['2025-03-01', '2025-03-09'])
   })
 
   it('refuse un formulaire incomplet sans appeler l’API', async () => {

@@ -47,8 +47,10 @@ describe('store trading', () => {
       'GET /api/brokers/': () => jsonResponse(200, brokerList),
       'GET /api/trading-manual/portfolio/': (url) => jsonResponse(200, portfolio(Number(new URL(url, 'http://t').searchParams.get('broker')))),
       'GET /api/market-symbols/': jsonResponse(200, { count: 60, next: null, previous: null, results: [BTC] }),
-      'GET /api/brokers/7/open-orders/': jsonResponse(200, [{ id: '2', symbol: 'BTC/USDT', side: 'buy', timestamp: 1 }, { id: '3', symbol: 'ETH/USDT', side: 'sell', timestamp: 2 }]),
-      'GET /api/brokers/5/open-orders/': jsonResponse(200, []),
+      'GET /api/trading-manual/open-orders/': (url) =>
+        jsonResponse(200, new URL(url, 'http://t').searchParams.get('broker') === '7'
+          ? [{ id: '2', symbol: 'BTC/USDT', side: 'buy', timestamp: 1, origin: null }, { id: '3', symbol: 'ETH/USDT', side: 'sell', timestamp: 2, origin: null }]
+          : []),
       'GET /api/trades/': jsonResponse(200, { count: 1, results: [TRADE] }),
       'GET /api/brokers/7/ticker/': () => jsonResponse(200, { symbol: 'BTC/USDT', last: price, bid: price, ask: price + 1, timestamp: 5 }),
       'POST /api/trading-manual/orders/': () => orderResponse.clone(),
@@ -184,6 +186,8 @@ describe('store trading', () => {
     await store.cancelOpenOrder({ id: '2', symbol: 'BTC/USDT' })
     const [[, cancelCall]] = callsTo(fetchMock, '/api/brokers/7/orders/2/cancel/')
     expect(requestBody(fetchMock, cancelCall)).toEqual({ symbol: 'BTC/USDT' })
-    expect(callsTo(fetchMock, '/api/brokers/7/open-orders/')).toHaveLength(2)
+    const openOrderReads = callsTo(fetchMock, '/api/trading-manual/open-orders/')
+      .filter(([, i]) => new URL(fetchMock.mock.calls[i][0], 'http://t').searchParams.get('broker') === '7')
+    expect(openOrderReads).toHaveLength(2)
   })
 })

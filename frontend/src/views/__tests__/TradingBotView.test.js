@@ -16,7 +16,7 @@ const ACTIVE = {
   start_date: PAST, end_date: FUTURE, is_active: true, last_run_at: null, last_error: '', updated_at: 'u1',
 }
 const POSITION = { id: 9, status: 'open', symbol: 'BTC/USDT', quantity: '0.0005', entry_price: '40000', entry_cost: '20', last_price: '42000' }
-const OPEN_MESSAGE = 'Une position est ouverte sur BTC/USDT (0.0005) : confirmez l’arrêt.'
+const OPEN_MESSAGE = 'Une position est ouverte sur BTC/USDT (0,0005 BTC) : confirmez l’arrêt.'
 
 describe('TradingBotView — Stop', () => {
   let wrapper
@@ -70,6 +70,7 @@ describe('TradingBotView — Stop', () => {
     await accept()
     expect(dialogTestId()).toBe('bot-confirm-stop-position')
     expect(document.querySelector('[data-testid="bot-confirm-stop-position"]').textContent).toContain(OPEN_MESSAGE)
+    expect(document.querySelector('[data-testid="bot-stop-after"]').textContent).toContain('La position reste ouverte')
     await accept()
     expect(stopBodies).toEqual([{ confirm: false }, { confirm: true }])
     expect(document.querySelector('[data-testid="confirm-dialog"]')).toBeNull()

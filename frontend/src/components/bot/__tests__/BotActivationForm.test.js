@@ -72,6 +72,25 @@ describe('BotActivationForm', () => {
     expect(wrapper.emitted('activated')).toBeUndefined()
   })
 
+  it('fuseau « heure locale » : libellés qui le disent, instants exacts envoyés ; passage en UTC = mêmes instants', async () => {
+    useAuthStore().user = { id: 1, username: 'dac', display_timezone: 'local' }
+    const wrapper = await mountForm()
+    const labels = () => wrapper.findAll('.bot-form__dates .field__label').map((l) => l.text())
+    expect(labels()).toEqual(['Début (heure locale)', 'Fin (heure locale)'])
+    await wrapper.find('[data-testid="bot-symbol-BTC/USDT"]').trigger('click')
+    await wrapper.find('[data-testid="bot-start"]').setValue('2099-07-01T14:00') // Paris l'été : UTC+2
+    await wrapper.find('[data-testid="bot-end"]').setValue('2099-12-01T14:00') // l'hiver : UTC+1
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(requestBody(fetchMock, fetchMock.mock.calls.indexOf(posts()[0]))).toMatchObject({
+      start_date: '2099-07-01T12:00:00.000Z', end_date: '2099-12-01T13:00:00.000Z',
+    })
+    useAuthStore().user = { ...useAuthStore().user, display_timezone: 'UTC' }
+    await flushPromises()
+    expect(labels()).toEqual(['Début (UTC)', 'Fin (UTC)'])
+    expect(wrapper.find('[data-testid="bot-start"]').element.value).toBe('2099-07-01T12:00')
+  })
+
   it('exchange sans paires chargées : « Charger les paires » sur place, puis la liste se recharge', async () => {
     let loaded = false
     fetchMock = stubFetch({

@@ -15,7 +15,7 @@ const POSITION = {
 }
 const TRADES = [
   { id: 8, side: 'sell', role: 'exit', status: 'error', quantity: '0', requested_quantity: '0.0005', price: null, cost: '0', profit_loss: null, error_message: 'Solde insuffisant', created_at: '2026-03-10T11:50:00Z' },
-  { id: 7, side: 'buy', role: 'entry', status: 'filled', quantity: '0.0005', price: '40000', cost: '20', profit_loss: null, error_message: '', created_at: '2026-03-10T11:00:00Z' },
+  { id: 7, side: 'buy', role: 'entry', order_type: 'market', status: 'filled', quantity: '0.0005', price: '40000', cost: '20', profit_loss: null, error_message: '', created_at: '2026-03-10T11:00:00Z' },
 ]
 
 describe('BotStrategyCard', () => {
@@ -41,6 +41,10 @@ describe('BotStrategyCard', () => {
     expect(wrapper.find('[data-testid="bot-pnl-total"]').classes()).toContain('pnl--profit')
     expect(wrapper.find('[data-testid="bot-trade-8"]').attributes('data-status')).toBe('error')
     expect(text(wrapper, 'bot-trade-error')).toBe('↳ Solde insuffisant')
+    // Sens, rôle et type en français (libellés communs).
+    expect(text(wrapper, 'bot-trade-7')).toContain('Achat')
+    expect(text(wrapper, 'bot-trade-7')).toContain('Entrée · Marché')
+    expect(text(wrapper, 'bot-trade-8')).toContain('Sortie')
     await wrapper.find('[data-testid="bot-sell"]').trigger('click')
     await wrapper.find('[data-testid="bot-stop"]').trigger('click')
     expect(Object.keys(wrapper.emitted())).toEqual(expect.arrayContaining(['sell', 'stop']))
@@ -61,6 +65,9 @@ describe('BotStrategyCard', () => {
     const wrapper = mountCard(stopped)
     expect(buttons(wrapper)).toEqual(['delete'])
     expect(wrapper.find('[data-testid="bot-state"]').text()).toBe('Arrêtée')
+    // La date de fin interne du Stop (2001) n'est jamais montrée.
+    expect(wrapper.find('[data-testid="bot-state"]').attributes('title')).toBe('Arrêtée par « Stop » : ne prend plus aucun signal')
+    expect(wrapper.text()).not.toContain('2001')
     const withPosition = mountCard({ ...stopped, position: POSITION })
     expect(buttons(withPosition)).toEqual(['sell', 'delete'])
     expect(withPosition.find('[data-testid="bot-delete"]').attributes('disabled')).toBeDefined()

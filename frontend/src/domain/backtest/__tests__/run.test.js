@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyProgressMessage, buildPayload, defaultForm, formErrors, inclusiveEnd, progressFromBacktest } from '../run.js'
+import { applyProgressMessage, buildPayload, defaultForm, formErrors, periodDays, periodLabel, presetPeriod, progressFromBacktest } from '../run.js'
 
 describe('formulaire et progression', () => {
   it('valide le formulaire en français et construit le corps de l’API', () => {
@@ -8,8 +8,9 @@ describe('formulaire et progression', () => {
     expect(form.startDate).toBe('2025-02-08')
     expect(form.endDate).toBe('2025-03-09')
     expect(formErrors(form, now)).toEqual({})
-    expect(buildPayload(form)).toEqual({ strategy: 3, broker: 5, symbol: 'BTC/USDT', timeframe: '15m', start_date: '2025-02-08',
-      end_date: '2025-03-09', initial_amount: '10000', fee_rate: '0.00075' })
+    // Jours UTC → instants exacts : début de la première journée, fin (exclusive) de la dernière.
+    expect(buildPayload(form)).toEqual({ strategy: 3, broker: 5, symbol: 'BTC/USDT', timeframe: '15m', start_date: '2025-02-08T00:00:00.000Z',
+      end_date: '2025-03-10T00:00:00.000Z', initial_amount: '10000', fee_rate: '0.00075' })
     const bad = formErrors({ ...form, strategyId: null, endDate: '2025-01-01', initialAmount: '0', feePct: '' }, now)
     expect(bad).toEqual({ strategyId: 'Choisissez une stratégie.', endDate: 'La fin doit suivre le début.',
       initialAmount: 'Montant strictement positif attendu.', feePct: 'Frais entre 0 et 10 %.' })
@@ -34,7 +35,41 @@ describe('formulaire et progression', () => {
   })
 
   it('affiche la fin exclusive comme le dernier jour inclus', () => {
-    expect(inclusiveEnd('2025-03-10T00:00:00Z').toISOString()).toBe('2025-03-09T23:59:59.999Z')
-    expect(inclusiveEnd('2025-03-10T13:05:00Z').toISOString()).toBe('2025-03-10T13:05:00.000Z')
+    expect(periodLabel({ start_date: '2025-03-01T00:00:00Z', end_date: '2025-03-10T00:00:00Z' })).toBe('2025-03-01 → 2025-03-09')
+  })
+})
+
+// Les tests tournent en TZ=Europe/Paris (vitest.config.js).
+describe('jours du backtest dans le fuseau de l’utilisateur (Mon Compte)', () => {
+  const base = { strategyId: 3, brokerId: 5, symbol: 'BTC/USDT', timeframe: '15m', initialAmount: '10000', feePct: '0.1' }
+
+  it('heure locale : les jours saisis sont ceux de Paris, l’API reçoit les instants UTC exacts', () => {
+    const payload = buildPayload({ ...base, startDate: '2025-03-01', endDate: '2025-03-09' }, { timezone: 'local' })
+    expect([payload.start_date, payload.end_date]).toEqual(['2025-02-28T23:00:00.000Z', '2025-03-09T23:00:00.000Z'])
+  })
+
+  it('heure locale, passage à l’heure d’été : la dernière journée (29 mars) fait 23 h', () => {
+    const payload = buildPayload({ ...base, startDate: '2026-03-29', endDate: '2026-03-29' }, { timezone: 'local' })
+    expect([payload.start_date, payload.end_date]).toEqual(['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z'])
+    const utc = buildPayload({ ...base, startDate: '2026-03-29', endDate: '2026-03-29' }, { timezone: 'UTC' })
+    expect([utc.start_date, utc.end_date]).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-30T00:00:00.000Z'])
+  })
+
+  it('« hier » et « aujourd’hui » sont ceux du fuseau : à 23:30 UTC, Paris est déjà le lendemain', () => {
+    const now = new Date('2025-03-10T23:30:00Z')
+    expect(presetPeriod(2, now, 'UTC')).toEqual({ startDate: '2025-03-08', endDate: '2025-03-09' })
+    expect(presetPeriod(2, now, 'local')).toEqual({ startDate: '2025-03-09', endDate: '2025-03-10' })
+    expect(defaultForm(now, 'local').endDate).toBe('2025-03-10')
+    const form = { ...base, startDate: '2025-03-11', endDate: '2025-03-11' }
+    expect(formErrors(form, now, 'UTC').startDate).toBe('La période doit être passée.')
+    expect(formErrors(form, now, 'local')).toEqual({})
+  })
+
+  it('période affichée et reprise dans le fuseau (fin exclusive de l’API → dernier jour inclus)', () => {
+    const row = { start_date: '2025-02-28T23:00:00Z', end_date: '2025-03-09T23:00:00Z' }
+    expect(periodDays(row, 'local')).toEqual({ startDate: '2025-03-01', endDate: '2025-03-09' })
+    expect(periodDays(row, 'UTC')).toEqual({ startDate: '2025-02-28', endDate: '2025-03-09' })
+    expect(periodLabel({ start_date: '2026-03-28T23:00:00Z', end_date: '2026-03-29T22:00:00Z' }, 'local')).toBe('2026-03-29 → 2026-03-29')
+    expect(periodDays({}, 'UTC')).toEqual({ startDate: '', endDate: '' })
   })
 })

@@ -40,6 +40,14 @@ describe('dates saisies dans le fuseau de l’utilisateur', () => {
     expect(endAfter('2026-03-10T12:34', 7, 'UTC')).toBe('2026-03-17T12:34')
     expect(endAfter('x', 7, 'UTC')).toBe('')
   })
+
+  it('changement d’heure en heure locale : préréglage à la même heure murale, heure sautée refusée en français', () => {
+    expect(endAfter('2026-03-25T12:00', 7, 'local')).toBe('2026-04-01T12:00') // pas 13:00
+    expect(endAfter('2026-02-27T02:30', 30, 'local')).toBe('2026-03-29T03:30') // 02:30 n'existe pas ce jour-là
+    const gap = validateActivationForm(form({ start: '2026-03-29T02:30', end: '2026-04-29T02:30' }), { timezone: 'local', now: NOW })
+    expect(gap.errors.start).toBe('Date de début inexistante en heure locale (passage à l’heure d’été) : choisissez une autre heure.')
+    expect(validateActivationForm(form({ start: '2026-03-29T02:30', end: '2026-04-29T02:30' }), { timezone: 'UTC', now: NOW }).valid).toBe(true)
+  })
 })
 
 describe('formulaire par défaut', () => {
@@ -91,6 +99,9 @@ describe('requête et erreurs de l’API', () => {
       end_date: '2026-04-09T12:34:00.000Z',
       is_active: true,
     })
+    // Heure locale (Paris) : l'instant exact, au travers du passage à l'heure d'été du 29 mars.
+    const local = activationPayload(form({ start: '2026-03-10T13:34', end: '2026-04-09T14:34' }), { timezone: 'local' })
+    expect([local.start_date, local.end_date]).toEqual(['2026-03-10T12:34:00.000Z', '2026-04-09T12:34:00.000Z'])
   })
 
   it('erreurs par champ ramenées sur le formulaire', () => {
