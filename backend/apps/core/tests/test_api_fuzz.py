@@ -30,8 +30,12 @@ EXCLUDED = ("/api/ai/test/", "/api/strategies/assist/")
 
 
 @pytest.fixture(scope="module")
-def api_schema():  # noqa: ANN201
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+def api_schema(django_db_blocker):  # noqa: ANN001, ANN201
+    # La requête WSGI du schéma déclenche `close_old_connections` : si un test précédent a
+    # laissé une connexion ouverte, elle est touchée ; le bloqueur de pytest-django l'interdirait
+    # dans une fixture de module (échec selon l'ordre des tests).
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
