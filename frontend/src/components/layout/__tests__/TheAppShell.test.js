@@ -50,8 +50,11 @@ describe('TheAppShell — menu en tiroir', () => {
     expect(backdrop().exists()).toBe(true)
     expect(document.activeElement?.textContent?.trim()).toBe('Backtest')
 
+    expect(wrapper.find('[data-testid="main-content"]').attributes('inert')).toBeDefined()
+
     await toggle().trigger('click')
     expect(isOpen()).toBe(false)
+    expect(wrapper.find('[data-testid="main-content"]').attributes('inert')).toBeUndefined()
   })
 
   it('Échap ferme le tiroir et rend le focus au bouton menu', async () => {
