@@ -265,8 +265,8 @@ def test_opening_the_page_asks_the_exchange_once_per_need_without_rate_limit_wai
         assert trader.get(f"/api/brokers/{broker}/open-orders/").status_code == 200
         assert trader.get(f"/api/brokers/{broker}/ticker/", {"symbol": "BTC/USDT"}).status_code == 200
     assert threaded_sim.requests_reset() == {
-        "GET /api/v3/exchangeInfo": 1, "GET /api/v3/account": 2, "GET /api/v3/ticker/24hr": 4,
-        "GET /api/v3/openOrders": 2,
+        "GET /api/v3/exchangeInfo": 1, "GET /api/v3/account": 2, "GET /api/v3/ticker/price": 2,
+        "GET /api/v3/openOrders": 2, "GET /api/v3/ticker/24hr": 2,
     }
     exchange = exchange_loop_run(exchange_get(broker=trader.broker))
-    assert throttle_delay_ms(exchange, cost=16) == 0  # 16 : le plus lourd (openOrders sans symbole)
+    assert throttle_delay_ms(exchange, cost=16) == 0  # 16 = poids 80 (openOrders sans symbole)
