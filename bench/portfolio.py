@@ -17,6 +17,10 @@ Mesuré comme le navigateur les voit (httpx, session connectée) :
 
 Références mesurées dans la même exécution : le simulateur seul (`GET /api/v3/account` signé,
 sans Django ni CCXT) et une requête Django nue sous le même Daphne (`GET /api/auth/me/`).
+Le limiteur de débit de Binance (6 000 de poids par minute et par instance CCXT, voir
+`apps/core/services/rate_limit.py`) retient les requêtes au-delà : un solde pèse 24 (`account` 20,
+`ticker/price` 4), une page ~110 (`openOrders` sans symbole : 80) ; garder `--calls` et `--pages`
+sous ce budget, sinon le banc mesure (à raison) l'attente imposée par le limiteur.
 """
 
 from __future__ import annotations
