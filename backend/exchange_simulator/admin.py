@@ -57,6 +57,8 @@ class AdminApi:
             ("POST", "/sim/down"): self.down,
             ("POST", "/sim/up"): self.up,
             ("POST", "/sim/price"): self.price,
+            ("GET", "/sim/requests"): self.requests,
+            ("POST", "/sim/requests/reset"): self.requests_reset,
         }
         return [web.route(method, path, self._guard(handler)) for (method, path), handler in handlers.items()]
 
@@ -136,3 +138,9 @@ class AdminApi:
         freeze = bool(body.get("freeze", False))
         applied = self.sim.set_price(symbol, price, freeze=freeze)
         return {"symbol": symbol, "price": f"{applied:.8f}", "freeze": freeze}
+
+    async def requests(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+        return self.sim.requests_view()
+
+    async def requests_reset(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+        return self.sim.requests_reset()

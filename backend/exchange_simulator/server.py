@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -66,6 +67,9 @@ class ExchangeSimulator:
         self.hub = StreamHub(heartbeat=ws_heartbeat, max_connection_seconds=max_connection_seconds)
         self.latency_ms = float(latency_ms)
         self.down_mode: str | None = None
+        # Requêtes REST reçues, par « MÉTHODE /chemin » (sans la chaîne de requête) : les tests
+        # comptent ainsi ce qu'un appel de l'application coûte à l'exchange.
+        self.requests: Counter[str] = Counter()
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -152,6 +156,7 @@ class ExchangeSimulator:
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
         if path.startswith("/api/"):
+            self.requests[f"{request.method} {path}"] += 1
             if self.down_mode == "503":
                 return web.Response(status=503, text="Service Unavailable")
             if self.down_mode == "drop":
@@ -222,6 +227,16 @@ class ExchangeSimulator:
                 close_after_ms / 1000.0, lambda: self.hub.spawn(self.close_websockets())
             )
         return count
+
+    def requests_view(self) -> dict[str, Any]:
+        """Requêtes REST reçues depuis le démarrage ou la dernière remise à zéro."""
+        return {"total": sum(self.requests.values()), "by_endpoint": dict(sorted(self.requests.items()))}
+
+    def requests_reset(self) -> dict[str, Any]:
+        """Remet le compteur de requêtes à zéro ; renvoie ce qu'il contenait."""
+        view = self.requests_view()
+        self.requests.clear()
+        return view
 
     def status(self) -> dict[str, Any]:
         return {

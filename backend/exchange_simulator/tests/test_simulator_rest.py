@@ -218,3 +218,21 @@ async def test_admin_account_creation_is_usable_by_ccxt(sim: ExchangeSimulator) 
         async with session.get(f"{sim.base_url}/sim/accounts/absent") as resp:
             assert resp.status == 404 and "detail" in await resp.json()
     assert view["api_key"] == "k2" and "api_secret" not in view
+
+
+async def test_rest_requests_are_counted_by_endpoint(exchange: Any, sim: ExchangeSimulator) -> None:
+    await exchange.load_markets()
+    await exchange.fetch_balance()
+    await exchange.fetch_ticker("BTC/USDT")
+    await exchange.fetch_ticker("ETH/USDT")
+    assert sim.requests == {
+        "GET /api/v3/exchangeInfo": 1, "GET /api/v3/account": 1, "GET /api/v3/ticker/24hr": 2,
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{sim.base_url}/sim/requests") as resp,
+    ):
+        view = await resp.json()
+    assert view["total"] == 4 and view["by_endpoint"]["GET /api/v3/ticker/24hr"] == 2
+    assert (await _admin(sim, "requests/reset"))["total"] == 4  # l'administration n'est pas comptée
+    assert sim.requests_view() == {"total": 0, "by_endpoint": {}}

@@ -10,7 +10,9 @@ import pytest
 from exchange_simulator import DEMO_API_KEY, DEMO_API_SECRET
 
 from apps.brokers.models import Broker
+from apps.core.services.ccxt_manager import exchange_get
 from apps.core.services.exchange_loop import exchange_loop_run, exchange_loop_submit
+from apps.core.services.rate_limit import throttle_delay_ms
 from apps.core.tests.exchange_fixtures import exchange_cleanup, make_broker, threaded_sim  # noqa: F401
 from apps.market_data.models import MarketSymbol
 from apps.trading.models import Trade
@@ -191,3 +193,25 @@ async def test_views_served_by_the_asgi_handler_do_not_deadlock(threaded_sim, ma
         timeout=30,
     )
     assert trade.status == Trade.Status.FILLED
+
+
+def test_a_warm_balance_costs_two_exchange_requests_and_no_rate_limit_wait(
+    threaded_sim, logged_client, make_broker  # noqa: F811
+) -> None:
+    """Ce que coûte un solde à l'exchange, compté par le simulateur : les marchés sont chargés une
+    fois par instance, les prix de tous les actifs viennent d'UNE requête légère (`ticker/price`,
+    poids 4) ; et le limiteur de débit laisse partir la requête suivante sans attente (le seau
+    percé de CCXT la retenait 800 ms après un `ticker/24hr?symbols=…`)."""
+    client = logged_client()
+    broker = make_broker(user=client.user)
+    threaded_sim.requests_reset()
+    assert client.get(f"/api/brokers/{broker.pk}/balance/").status_code == 200
+    assert threaded_sim.requests_reset() == {
+        "GET /api/v3/exchangeInfo": 1, "GET /api/v3/account": 1, "GET /api/v3/ticker/price": 1,
+    }
+    for _ in range(3):
+        body = client.get(f"/api/brokers/{broker.pk}/balance/").json()
+        assert threaded_sim.requests_reset() == {"GET /api/v3/account": 1, "GET /api/v3/ticker/price": 1}
+        assert all(row["usd_value"] is not None for row in body["balances"])
+    exchange = exchange_loop_run(exchange_get(broker=broker))
+    assert throttle_delay_ms(exchange, cost=16) == 0  # 16 = poids 80 (le plus lourd de la page)

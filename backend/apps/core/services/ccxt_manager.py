@@ -14,6 +14,8 @@ Règles :
   (`apps.core.services.exchange_loop`) : une seule instance par broker dans le processus ; les
   démons (moteur de trading) ont leur propre boucle et leurs propres instances.
 - Spot uniquement ; testnet via `set_sandbox_mode(True)` seulement si CCXT le prend en charge.
+- Limiteur de débit (`enableRateLimit`, un par instance) : pour Binance, fenêtre glissante de
+  60 s sur le poids des requêtes, la règle même de Binance (`apps.core.services.rate_limit`).
 - `ARISTOBOT_BINANCE_REST_URL` (si différente de l'URL officielle) redirige TOUTES les URL de
   l'API Binance (`urls["api"]` et `urls["test"]`) : rien ne sort de la boucle locale quand on vise
   le simulateur, testnet compris. Binance uniquement.
@@ -40,6 +42,7 @@ import ccxt.async_support as ccxt_async
 from django.conf import settings
 
 from apps.core.exceptions import AristobotError
+from apps.core.services.rate_limit import rate_limiter_config
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +175,7 @@ def exchange_build(*, credentials: ExchangeCredentials, base_url: str | None = N
         "enableRateLimit": True,
         "timeout": _timeout_ms(),
         "options": options,
+        **rate_limiter_config(exchange_id),
     }
     if credentials.api_key:
         config["apiKey"] = credentials.api_key

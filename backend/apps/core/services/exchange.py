@@ -87,6 +87,30 @@ async def ticker_fetch(*, broker: BrokerLike, symbol: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- soldes
 
 
+async def _last_prices(exchange: Any, symbols: list[str]) -> dict[str, Decimal | None]:
+    """Derniers prix de `symbols`, en UNE requête si l'exchange le permet.
+
+    `fetchLastPrices` d'abord : chez Binance `ticker/price?symbols=[…]`, poids 4, compté 4 par le
+    limiteur de CCXT. `fetchTickers` (`ticker/24hr?symbols=…`) ne renvoie rien de plus utile ici
+    et CCXT le compte 80 (le poids de tous les symboles) : 20 fois plus de budget par solde.
+    Sinon `fetchTickers`, sinon un `fetchTicker` par symbole.
+    """
+    if exchange.has.get("fetchLastPrices"):
+        # Binance renvoie tous les symboles (des milliers) sans `symbols` : on restreint la réponse.
+        params = {"symbols": exchange.json(exchange.market_ids(symbols))} if exchange.id == "binance" else {}
+        last = await exchange_call(exchange, lambda: exchange.fetch_last_prices(symbols, params), safe=True)
+        return {symbol: to_decimal((last.get(symbol) or {}).get("price")) or None for symbol in symbols}
+    if exchange.has.get("fetchTickers"):
+        tickers = await exchange_call(exchange, lambda: exchange.fetch_tickers(symbols), safe=True)
+    else:
+        tickers = {}
+        for symbol in symbols:
+            tickers[symbol] = await exchange_call(
+                exchange, lambda s=symbol: exchange.fetch_ticker(s), safe=True
+            )
+    return {symbol: ticker_price(tickers.get(symbol)) for symbol in symbols}
+
+
 async def _usd_prices(exchange: Any, assets: list[str]) -> dict[str, Decimal | None]:
     """Prix en USD(T) de chaque actif : stablecoins = 1, XXX/USDT, sinon XXX/BTC × BTC/USDT."""
     prices: dict[str, Decimal | None] = {}
@@ -108,28 +132,19 @@ async def _usd_prices(exchange: Any, assets: list[str]) -> dict[str, Decimal | N
     if not wanted:
         return prices
     try:
-        if exchange.has.get("fetchTickers"):
-            tickers = await exchange_call(
-                exchange, lambda: exchange.fetch_tickers(sorted(wanted)), safe=True
-            )
-        else:
-            tickers = {}
-            for symbol in sorted(wanted):
-                tickers[symbol] = await exchange_call(
-                    exchange, lambda s=symbol: exchange.fetch_ticker(s), safe=True
-                )
+        last = await _last_prices(exchange, sorted(wanted))
     except AristobotError as exc:  # la valorisation est un bonus : le solde reste affichable
         logger.warning("Valorisation USD impossible : %s", exc)
         return prices
-    bridge_price = ticker_price(tickers.get(bridge_symbol))
+    bridge_price = last.get(bridge_symbol)
     for asset in prices:
         if asset in USD_STABLES:
             continue
-        direct = ticker_price(tickers.get(f"{asset}/{VALUATION_QUOTE}"))
+        direct = last.get(f"{asset}/{VALUATION_QUOTE}")
         if direct is not None:
             prices[asset] = direct
         elif asset in bridged and bridge_price is not None:
-            via = ticker_price(tickers.get(bridged[asset]))
+            via = last.get(bridged[asset])
             prices[asset] = via * bridge_price if via is not None else None
     return prices
 

@@ -77,6 +77,10 @@ class ThreadedSimulator:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
+    def requests_reset(self) -> dict[str, int]:
+        """Requêtes REST reçues par endpoint depuis la dernière remise à zéro, puis remise à zéro."""
+        return self.call(self.sim.requests_reset)["by_endpoint"]
+
     def orders_of(self, api_key: str) -> list[Any]:
         return self.call(lambda: [o for o in self.sim.engine.orders.values() if o.api_key == api_key])
 

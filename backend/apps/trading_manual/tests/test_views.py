@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from exchange_simulator import DEMO_API_KEY
 
+from apps.core.services.ccxt_manager import exchange_get
+from apps.core.services.exchange_loop import exchange_loop_run
+from apps.core.services.rate_limit import throttle_delay_ms
 from apps.core.tests.exchange_fixtures import make_broker, threaded_sim  # noqa: F401
 from apps.trading.models import Trade
 
@@ -250,3 +253,23 @@ def test_manual_sell_gets_realized_pnl_at_average_cost(trader, threaded_sim) -> 
     other = _order(trader, symbol="ETH/USDT", side="sell", quantity="0.1")
     assert other.status_code == 201, other.content
     assert other.json()["profit_loss"] is None
+
+
+def test_opening_the_page_asks_the_exchange_once_per_need_without_rate_limit_wait(
+    trader, threaded_sim  # noqa: F811
+) -> None:
+    """Les lectures d'exchange de la page (portefeuille, ordres ouverts, prix du symbole choisi),
+    comptées par le simulateur : une requête chacune, les marchés chargés une fois par instance ;
+    ensuite le limiteur de débit laisse repartir la même série sans attente."""
+    broker = trader.broker.pk
+    threaded_sim.requests_reset()
+    for _ in range(2):
+        assert trader.get(PORTFOLIO, {"broker": broker}).status_code == 200
+        assert trader.get(f"/api/brokers/{broker}/open-orders/").status_code == 200
+        assert trader.get(f"/api/brokers/{broker}/ticker/", {"symbol": "BTC/USDT"}).status_code == 200
+    assert threaded_sim.requests_reset() == {
+        "GET /api/v3/exchangeInfo": 1, "GET /api/v3/account": 2, "GET /api/v3/ticker/price": 2,
+        "GET /api/v3/openOrders": 2, "GET /api/v3/ticker/24hr": 2,
+    }
+    exchange = exchange_loop_run(exchange_get(broker=trader.broker))
+    assert throttle_delay_ms(exchange, cost=16) == 0  # 16 = poids 80 (openOrders sans symbole)
