@@ -52,8 +52,8 @@ from exchange_simulator.testing import running_simulator  # noqa: E402
 
 from apps.accounts.services import user_create  # noqa: E402
 from apps.brokers.services import broker_create  # noqa: E402
-from apps.core import groups  # noqa: E402
 from apps.core.services.exchange_ops import balances_all, candles_fetch  # noqa: E402
+from apps.heartbeat import messages as heartbeat_messages  # noqa: E402
 from apps.strategies.runtime.base import DECISION_METHODS  # noqa: E402
 from apps.strategies.runtime.candles import candles_to_arrays  # noqa: E402
 from apps.strategies.runtime.decide import Runner  # noqa: E402
@@ -107,14 +107,14 @@ def _admin(base_url: str, path: str, payload: dict[str, Any]) -> Any:
 
 async def _acks(actives: list[ActiveStrategy]) -> list[Any]:
     """Heure d'accusé (mise à jour de la ligne après la réponse) de chaque ordre d'achat exécuté."""
-    rows = Trade.objects.filter(active_strategy__in=actives, role="entry", status="filled")
+    rows = Trade.objects.filter(active_strategy_id__in=[a.pk for a in actives], role="entry", status="filled")
     return [t.updated_at async for t in rows]
 
 
 def _signal() -> dict[str, Any]:
     now = int(time.time() * 1000)
     open_time = now - now % 60_000 - 60_000
-    return {"type": groups.MSG_HEARTBEAT_SIGNAL, "timeframe": "1m", "symbol": "BTCUSDT",
+    return {"type": heartbeat_messages.MSG_HEARTBEAT_SIGNAL, "timeframe": "1m", "symbol": "BTCUSDT",
             "open_time": open_time, "close_time": open_time + 59_999,
             "sent_at": timezone.now().isoformat()}
 
@@ -160,7 +160,7 @@ async def main(args: argparse.Namespace) -> None:
                   f"{args.strategies} stratégies ; {args.pool} évaluations simultanées au plus.")
 
             started_at, t0 = timezone.now(), time.perf_counter()
-            await get_channel_layer().group_send(groups.HEARTBEAT, _signal())
+            await get_channel_layer().group_send(heartbeat_messages.HEARTBEAT, _signal())
             while len(acks := await _acks(concurrent)) < args.strategies:
                 if time.perf_counter() - t0 > 120:
                     raise SystemExit(f"Délai dépassé : {len(acks)} ordre(s) sur {args.strategies}")

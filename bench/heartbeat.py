@@ -41,7 +41,7 @@ from channels import DEFAULT_CHANNEL_LAYER  # noqa: E402
 from channels.layers import channel_layers  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from apps.core import groups  # noqa: E402
+from apps.heartbeat import messages as heartbeat_messages  # noqa: E402
 from apps.heartbeat.aggregator import CandleAggregator, Kline, parse_stream_message  # noqa: E402
 from apps.heartbeat.config import HeartbeatConfig  # noqa: E402
 from apps.heartbeat.models import CandleHeartbeat, HeartbeatSignal  # noqa: E402
@@ -144,7 +144,7 @@ async def bench_latency(count: int, rate: float) -> list[float]:
     await _reset_tables()
     layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
     channel = await layer.new_channel()
-    await layer.group_add(groups.HEARTBEAT, channel)
+    await layer.group_add(heartbeat_messages.HEARTBEAT, channel)
     sent: dict[int, float] = {}
     latencies: list[float] = []
 
@@ -169,7 +169,7 @@ async def bench_latency(count: int, rate: float) -> list[float]:
     await asyncio.gather(listener, return_exceptions=True)
     service.stop()
     await task
-    await layer.group_discard(groups.HEARTBEAT, channel)
+    await layer.group_discard(heartbeat_messages.HEARTBEAT, channel)
     await layer.close_pools()
     return latencies
 
