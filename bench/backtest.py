@@ -3,7 +3,7 @@
 Usage : `cd backend && ../.venv/bin/python ../bench/backtest.py [--sizes 10000,100000,525600]`
 
 Pour chaque taille : bougies 1m synthétiques (marche aléatoire initialisée par une graine),
-la stratégie EMA 10/20 de la spec (`EMA_CROSS_EXAMPLE`, non modifiée) passée à
+la stratégie EMA 10/20 de la spec (`SPEC_EMA_CROSS_EXAMPLE`, non modifiée) passée à
 `run_backtest` (vérification du biais d'anticipation comprise), puis la même stratégie écrite
 à la manière de backtesting.py (`FractionalBacktest`, `trade_on_close=True`, indicateurs par
 `self.I`, SL -2 % / TP +4 %, 10 % du capital), mesurées dans le même processus (meilleure de
@@ -34,7 +34,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aristobot.settings")
 
 from apps.backtest.engine import run_backtest  # noqa: E402
 from apps.strategies.runtime.compat import install_pandas_ta_alias  # noqa: E402
-from apps.strategies.templates import EMA_CROSS_EXAMPLE  # noqa: E402
+from apps.strategies.templates import SPEC_EMA_CROSS_EXAMPLE  # noqa: E402
 
 FEE = 0.001
 AMOUNT = 10_000.0
@@ -93,7 +93,7 @@ def run_backtesting_py(candles: pd.DataFrame) -> tuple[float, float, list[tuple[
 def run_aristobot(candles: pd.DataFrame, mode: str = "fast") -> tuple[float, float, list, object]:
     """Notre chemin (rapide par défaut) ; (secondes, secondes CPU, [(entrée, sortie)], résultat)."""
     started, cpu = time.perf_counter(), time.process_time()
-    out = run_backtest(EMA_CROSS_EXAMPLE, candles, initial_amount=AMOUNT, fee_rate=FEE, mode=mode)
+    out = run_backtest(SPEC_EMA_CROSS_EXAMPLE, candles, initial_amount=AMOUNT, fee_rate=FEE, mode=mode)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     closed = [(t.entry_index, t.exit_index) for t in out.trades if t.exit_reason != "end"]
     return elapsed, cpu, closed, out
@@ -106,7 +106,7 @@ def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
 
     arrays = {name: candles[name].to_numpy() for name in ("open", "high", "low", "close", "volume")}
     arrays["timestamp"] = candles.index.asi8
-    request = {"code": EMA_CROSS_EXAMPLE, "candles": arrays, "initial_amount": AMOUNT, "fee_rate": FEE,
+    request = {"code": SPEC_EMA_CROSS_EXAMPLE, "candles": arrays, "initial_amount": AMOUNT, "fee_rate": FEE,
                "timeframe": "1m", "mode": "fast"}
     sandbox = Sandbox({"backtest": "apps.backtest.worker:handle"}, name="banc")
     try:

@@ -188,6 +188,18 @@ test('créer une stratégie, voir l’erreur à la ligne 5, corriger, enregistre
   await screenshot(page, 'dark-strategies-saved')
 })
 
+test('paramètres : aucun dans ce code, « fast = 10 » et « slow = 20 » dans l’exemple EMA une fois testé', { timeout: 60_000 }, async () => {
+  const params = page.locator('[data-testid="strategy-parameters"]')
+  assert.match(await params.innerText(), /Aucun/)
+  await page.getByRole('button', { name: 'Insérer l’exemple EMA 10/20' }).click()
+  await page.locator('[data-testid="strategy-state"]', { hasText: 'Modifié, non enregistré' }).waitFor()
+  await page.click('[data-testid="strategy-validate"]')
+  await page.locator('[data-testid="validation-panel"][data-state="ok"]').waitFor()
+  await params.locator('li[data-name="fast"]', { hasText: 'fast = 10' }).waitFor()
+  assert.equal(await params.locator('li[data-name="slow"]').innerText(), 'slow = 20')
+  await page.click('[data-testid="strategy-discard"]')
+})
+
 test('quitter la page avec des modifications non enregistrées demande confirmation', { timeout: 60_000 }, async () => {
   await setEditorCode(FIXED + '# brouillon\n')
   await page.locator('nav[aria-label="Menu principal"] a', { hasText: 'Backtest' }).click()

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.strategies.models import Strategy
+from apps.strategies.runtime.params import strategy_parameters
 from apps.strategies.validity import strategy_validity
 
 
@@ -16,20 +17,34 @@ class StrategyValiditySerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_null=True)
 
 
+class StrategyParameterSerializer(serializers.Serializer):
+    """Un paramètre : attribut de classe numérique de la stratégie (`fast = 10`)."""
+
+    name = serializers.CharField()
+    default = serializers.FloatField(help_text="Valeur dans le code (entier si type = int)")
+    type = serializers.ChoiceField(choices=["int", "float"])
+    line = serializers.IntegerField()
+
+
 class StrategySerializer(serializers.ModelSerializer):
     code = serializers.CharField(required=False, allow_blank=False, trim_whitespace=False,
                                  max_length=200_000)
     validation = serializers.SerializerMethodField()
+    parameters = serializers.SerializerMethodField()
 
     class Meta:
         model = Strategy
         fields = ["id", "user", "name", "description", "code", "timeframe", "validation",
-                  "created_at", "updated_at"]
+                  "parameters", "created_at", "updated_at"]
         read_only_fields = ["id", "user", "created_at", "updated_at"]
 
     @extend_schema_field(StrategyValiditySerializer)
     def get_validation(self, obj: Strategy) -> dict:
         return strategy_validity(code=obj.code)
+
+    @extend_schema_field(StrategyParameterSerializer(many=True))
+    def get_parameters(self, obj: Strategy) -> list[dict]:
+        return strategy_parameters(obj.code)
 
     def validate_name(self, value: str) -> str:
         value = value.strip()
@@ -54,6 +69,7 @@ class StrategyValidationResultSerializer(serializers.Serializer):
     line = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.CharField(required=False, allow_null=True)
     logs = serializers.CharField(required=False, allow_blank=True)
+    parameters = StrategyParameterSerializer(many=True, required=False)
     duration_ms = serializers.FloatField(required=False)
 
 

@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.unset import UNSET, Unset, provided
 from apps.strategies.models import Strategy
+from apps.strategies.runtime.params import strategy_parameters
 from apps.strategies.runtime.validation import sandbox_status, validate_code
 from apps.strategies.templates import STRATEGY_TEMPLATE
 
@@ -77,9 +78,10 @@ def strategy_code_validate(*, code: str) -> dict[str, Any]:
     """Compile, charge et exécute une fois le code dans le bac à sable (bougies synthétiques).
 
     Renvoie le corps de réponse `{"ok": true, "class_name", "results"}` ou
-    `{"ok": false, "error", "line"}` ; une erreur du code utilisateur n'est pas une exception.
+    `{"ok": false, "error", "line"}`, plus `parameters` (attributs de classe numériques) ; une
+    erreur du code utilisateur n'est pas une exception.
     """
-    return validate_code(code).as_dict()
+    return {**validate_code(code).as_dict(), "parameters": strategy_parameters(code)}
 
 
 def strategy_sandbox_status() -> dict[str, Any]:

@@ -1,7 +1,15 @@
-"""Code de départ d'une nouvelle stratégie (spec §4.5) et exemple EMA 10/20."""
+"""Code de départ d'une nouvelle stratégie (spec §4.5) et exemple EMA 10/20.
+
+`EMA_CROSS_EXAMPLE` (proposé dans l'éditeur, stratégie de la démo) déclare ses périodes comme
+**paramètres** (attributs de classe numériques : optimisables dans Backtest) ;
+`SPEC_EMA_CROSS_EXAMPLE` est l'exemple de la spec tel quel (bancs d'essai, tests : mêmes trades).
+"""
 
 STRATEGY_TEMPLATE = '''# Template de base pour une nouvelle stratégie
 class MaNouvelleStrategie(Strategy):
+    # Paramètres : les attributs numériques de la classe, par exemple « periode = 14 », puis
+    # « self.periode » dans le code. Ils sont listés dans la page et optimisables dans Backtest.
+
     def __init__(self, candles, balance, position=None):
         self.candles = candles
         self.balance = balance
@@ -28,7 +36,7 @@ class MaNouvelleStrategie(Strategy):
         return 0.0
 '''
 
-EMA_CROSS_EXAMPLE = '''import pandas_ta as ta
+SPEC_EMA_CROSS_EXAMPLE = '''import pandas_ta as ta
 
 class MaNouvelleStrategie(Strategy):
     def __init__(self, candles, balance, position=None):
@@ -70,6 +78,66 @@ class MaNouvelleStrategie(Strategy):
         ema20_prev = self.candles["ema20"].iloc[-2]
 
         return ema10_prev > ema20_prev and ema10_now < ema20_now
+
+    def calculate_position_size(self) -> float:
+        # Par exemple 10% du capital
+        return self.balance * 0.1
+
+    def calculate_stop_loss(self) -> float:
+        # Stop à -2% par exemple
+        return 0.02
+
+    def calculate_take_profit(self) -> float:
+        # TP à +4% par exemple
+        return 0.04
+'''
+
+EMA_CROSS_EXAMPLE = '''import pandas_ta as ta
+
+class MaNouvelleStrategie(Strategy):
+    # Paramètres (attributs de classe numériques) : optimisables dans Backtest
+    fast = 10  # période de l'EMA rapide
+    slow = 20  # période de l'EMA lente
+
+    def __init__(self, candles, balance, position=None):
+        self.candles = candles
+        self.balance = balance
+        self.position = position
+
+        # On suppose que candles est un DataFrame Pandas avec au moins la colonne 'close'
+        self.candles["ema_fast"] = ta.ema(self.candles["close"], length=self.fast)
+        self.candles["ema_slow"] = ta.ema(self.candles["close"], length=self.slow)
+
+    def should_long(self) -> bool:
+        """
+        Buy signal : l'EMA rapide croise l'EMA lente à la hausse
+        """
+        if len(self.candles) < self.slow + 1:
+            return False  # Pas assez de données
+
+        fast_now = self.candles["ema_fast"].iloc[-1]
+        fast_prev = self.candles["ema_fast"].iloc[-2]
+
+        slow_now = self.candles["ema_slow"].iloc[-1]
+        slow_prev = self.candles["ema_slow"].iloc[-2]
+
+        # Croisement haussier : l'EMA rapide vient de passer au-dessus de l'EMA lente
+        return fast_prev < slow_prev and fast_now > slow_now
+
+    def should_short(self) -> bool:
+        """
+        Sell signal (optionnel pour spot) : l'EMA rapide croise l'EMA lente à la baisse
+        """
+        if len(self.candles) < self.slow + 1:
+            return False
+
+        fast_now = self.candles["ema_fast"].iloc[-1]
+        fast_prev = self.candles["ema_fast"].iloc[-2]
+
+        slow_now = self.candles["ema_slow"].iloc[-1]
+        slow_prev = self.candles["ema_slow"].iloc[-2]
+
+        return fast_prev > slow_prev and fast_now < slow_now
 
     def calculate_position_size(self) -> float:
         # Par exemple 10% du capital

@@ -8,7 +8,7 @@ import pytest
 
 from apps.backtest.engine import LOOKAHEAD_MESSAGE, CheckPolicy, run_backtest
 from apps.backtest.tests.factories import random_candles
-from apps.strategies.templates import EMA_CROSS_EXAMPLE
+from apps.strategies.templates import EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE
 
 CANDLES = 240
 
@@ -144,11 +144,21 @@ def test_pandas_operations_attributes_and_writes_match_exact_path(code):
 
 def test_spec_ema_sample_runs_unchanged_and_matches_exact_path():
     candles = random_candles(400, seed=3, vol=0.004, freq="15min")
-    fast, exact = both(EMA_CROSS_EXAMPLE, candles, timeframe="15m")
+    fast, exact = both(SPEC_EMA_CROSS_EXAMPLE, candles, timeframe="15m")
     assert not fast.lookahead_detected and fast.errors_count == 0
     assert len(fast.trades) >= 3
     assert trades_of(fast) == trades_of(exact)
     assert "ema10" not in candles.columns  # les bougies de l'appelant ne sont pas modifiées
+
+
+def test_parameterised_example_with_its_defaults_trades_exactly_like_the_spec_example():
+    """`fast = 10`, `slow = 20` en attributs de classe : mêmes trades, même montant final."""
+    candles = random_candles(400, seed=3, vol=0.004, freq="15min")
+    spec = run_backtest(SPEC_EMA_CROSS_EXAMPLE, candles, initial_amount=10_000, timeframe="15m")
+    params = run_backtest(EMA_CROSS_EXAMPLE, candles, initial_amount=10_000, timeframe="15m")
+    assert params.errors_count == 0 and len(params.trades) >= 3
+    assert trades_of(params) == trades_of(spec)
+    assert params.stats["final_amount"] == spec.stats["final_amount"]
 
 
 LOOKAHEAD = {

@@ -8,7 +8,7 @@ import pytest
 
 from apps.strategies.runtime.base import Strategy
 from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
-from apps.strategies.templates import EMA_CROSS_EXAMPLE, STRATEGY_TEMPLATE
+from apps.strategies.templates import EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE, STRATEGY_TEMPLATE
 
 GOOD_METHOD = "    def should_long(self):\n        return True\n"
 
@@ -26,7 +26,7 @@ def candles(n: int = 100) -> pd.DataFrame:
                          "volume": 1.0}, index=index)
 
 
-@pytest.mark.parametrize("code", [STRATEGY_TEMPLATE, EMA_CROSS_EXAMPLE])
+@pytest.mark.parametrize("code", [STRATEGY_TEMPLATE, EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE])
 def test_spec_samples_load_unchanged(code: str) -> None:
     cls = load_strategy_class(code)
     assert cls.__name__ == "MaNouvelleStrategie"
@@ -36,7 +36,7 @@ def test_spec_samples_load_unchanged(code: str) -> None:
 def test_pandas_ta_import_resolves_to_pandas_ta_classic() -> None:
     import pandas_ta_classic
 
-    cls = load_strategy_class(EMA_CROSS_EXAMPLE)
+    cls = load_strategy_class(SPEC_EMA_CROSS_EXAMPLE)
     instance = cls(candles(), 1000.0)
     expected = pandas_ta_classic.ema(candles()["close"], length=10)
     pd.testing.assert_series_equal(instance.candles["ema10"], expected, check_names=False)

@@ -95,3 +95,14 @@ export function validationMarkers(result) {
   if (!result || result.ok || !Number.isInteger(result.line) || result.line < 1) return []
   return [{ line: result.line, message: result.error, severity: 'error' }]
 }
+
+/**
+ * Paramètres à afficher : ceux du dernier test s'il porte sur le code actuel, sinon ceux du code
+ * enregistré (`stale` : le brouillon diffère et n'a pas été testé).
+ */
+export function shownParameters({ saved, validation, validationStale, isDirty }) {
+  if (validation && !validationStale && Array.isArray(validation.parameters)) {
+    return { list: validation.parameters, stale: false }
+  }
+  return { list: Array.isArray(saved?.parameters) ? saved.parameters : [], stale: Boolean(isDirty) }
+}

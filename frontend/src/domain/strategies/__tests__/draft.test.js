@@ -6,6 +6,7 @@ import {
   draftErrors,
   draftFromStrategy,
   isDraftDirty,
+  shownParameters,
   uniqueName,
   validationMarkers,
 } from '../draft.js'
@@ -76,5 +77,23 @@ describe('résultat de validation', () => {
       ['Stop loss', '2 %', true],
       ['Take profit', 'aucun', false],
     ])
+  })
+})
+
+describe('shownParameters', () => {
+  const saved = { parameters: [{ name: 'fast', default: 10, type: 'int', line: 4 }] }
+  const tested = { ok: true, parameters: [{ name: 'slow', default: 30, type: 'int', line: 5 }] }
+
+  it('code enregistré non modifié : ses paramètres', () => {
+    expect(shownParameters({ saved, validation: null, validationStale: false, isDirty: false })).toEqual({ list: saved.parameters, stale: false })
+  })
+
+  it('brouillon testé : les paramètres du test ; modifié depuis : ceux enregistrés, signalés périmés', () => {
+    expect(shownParameters({ saved, validation: tested, validationStale: false, isDirty: true }).list).toEqual(tested.parameters)
+    expect(shownParameters({ saved, validation: tested, validationStale: true, isDirty: true })).toEqual({ list: saved.parameters, stale: true })
+  })
+
+  it('sans stratégie : rien', () => {
+    expect(shownParameters({ saved: null, validation: null, validationStale: false, isDirty: false })).toEqual({ list: [], stale: false })
   })
 })
