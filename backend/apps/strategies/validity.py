@@ -4,13 +4,16 @@ La liste des stratégies marque celles dont le code est invalide, et une activat
 est refusée tant que le code ne passe pas : les deux passent par `strategy_validity`. La
 validation (compilation puis une exécution dans le bac à sable, ~10 ms à chaud) est déterministe
 pour un même code, sauf les échecs liés à la machine (délai, mémoire, plantage du bac à sable) :
-ceux-là ne sont pas mémorisés et seront retentés.
+ceux-là ne sont mémorisés qu'une minute (une boucle infinie ne coûte pas 5 s à chaque lecture de
+la liste, et une machine surchargée est retentée bientôt).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -19,10 +22,11 @@ from apps.strategies.models import Strategy
 from apps.strategies.runtime.validation import validate_code
 
 CACHE_SIZE = 512
+MACHINE_ERROR_TTL = 60.0  # secondes
 # Erreurs qui tiennent au code lui-même (et non à la charge de la machine) : mémorisables.
 CODE_ERROR_KINDS = frozenset({"syntax", "load", "runtime", "result"})
 
-_cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_cache: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()  # verdict, expiration
 _lock = threading.Lock()
 
 
@@ -33,21 +37,23 @@ def _fingerprint(code: str) -> str:
 def strategy_validity(*, code: str) -> dict[str, Any]:
     """`{"ok": True}` ou `{"ok": False, "error": …, "line": …, "kind": …}` (sans journaux)."""
     key = _fingerprint(code)
+    now = time.monotonic()
     with _lock:
         known = _cache.get(key)
-        if known is not None:
+        if known is not None and known[1] > now:
             _cache.move_to_end(key)
-            return dict(known)
+            return dict(known[0])
     result = validate_code(code)
     verdict: dict[str, Any] = (
         {"ok": True} if result.ok
         else {"ok": False, "error": result.error, "line": result.line, "kind": result.kind}
     )
-    if result.ok or result.kind in CODE_ERROR_KINDS:
-        with _lock:
-            _cache[key] = verdict
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
+    lasting = result.ok or result.kind in CODE_ERROR_KINDS
+    with _lock:
+        _cache[key] = (verdict, math.inf if lasting else time.monotonic() + MACHINE_ERROR_TTL)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return dict(verdict)
 
 

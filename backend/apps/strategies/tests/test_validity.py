@@ -78,3 +78,22 @@ def test_an_inactive_activation_is_kept_but_cannot_be_switched_on(logged_client)
     resumed = client.post(f"/api/active-strategies/{active_id}/resume/", format="json")
     assert resumed.status_code == 200, resumed.content
     assert ActiveStrategy.objects.get(pk=active_id).is_active is True
+
+
+def test_a_looping_strategy_is_not_re_run_at_every_list_read(logged_client, settings) -> None:  # noqa: ANN001
+    """Délai dépassé : mémorisé une minute, la liste ne repaie pas 5 s à chaque lecture."""
+    from apps.strategies import validity
+
+    loop = "class Boucle(Strategy):\n    def should_long(self):\n        while True:\n            pass\n"
+    client = logged_client()
+    client.post("/api/strategies/", {"name": "Boucle", "code": loop}, format="json")
+    calls = []
+    original = validity.validate_code
+    validity.validate_code = lambda code: calls.append(code) or original(code)
+    try:
+        first = client.get("/api/strategies/").json()[0]["validation"]
+        second = client.get("/api/strategies/").json()[0]["validation"]
+    finally:
+        validity.validate_code = original
+    assert first["ok"] is False and first["kind"] == "timeout" and second == first
+    assert len(calls) <= 1
