@@ -108,7 +108,7 @@ async def call(token: str, method: str, payload: dict[str, Any] | None = None, *
             response = await client.post(url, json=payload or {}, timeout=timeout)
     except httpx.TimeoutException:
         raise TelegramError(f"Délai dépassé en attendant Telegram ({timeout:g} s).") from None
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001 — réseau, URL invalide… : seul le nom de classe (l'URL a le jeton)
         raise TelegramError(f"Telegram injoignable à {api_base()} ({type(exc).__name__}) : vérifiez "
                             "la connexion Internet du serveur.") from None
     try:

@@ -35,3 +35,13 @@ async def test_errors_never_carry_the_url(settings) -> None:
         assert SECRET not in str(exc) and exc.__cause__ is None and exc.__suppress_context__
     else:  # pragma: no cover
         raise AssertionError("erreur attendue")
+
+
+async def test_a_malformed_api_url_gives_a_french_error_without_the_token(settings) -> None:
+    settings.ARISTOBOT_TELEGRAM_API_URL = "http://[::1"  # URL illisible : httpx la recopierait
+    try:
+        await telegram.get_me(VALID_TOKEN)
+    except telegram.TelegramError as exc:
+        assert exc.message.startswith("Telegram injoignable à http://[::1 (") and SECRET not in exc.message
+    else:  # pragma: no cover
+        raise AssertionError("erreur attendue")
