@@ -8,6 +8,9 @@ import uuid
 # Réglages de test posés avant le chargement de Django.
 os.environ.setdefault("SECRET_KEY", "aristobot-tests-secret-key-0123456789-abcdefghijklmnop")
 os.environ.setdefault("DEBUG_ARISTOBOT", "False")
+# Aucun test ne joint le vrai Telegram : par défaut un port local fermé (les tests Telegram
+# pointent un faux serveur, apps/notifications/tests/fake_telegram_server.py).
+os.environ.setdefault("ARISTOBOT_TELEGRAM_API_URL", "http://127.0.0.1:9")
 # Préfixe de channel layer propre à cette session de tests (pas d'interférence avec l'app lancée).
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"aristobot-test-{uuid.uuid4().hex[:8]}")
 

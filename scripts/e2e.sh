@@ -88,6 +88,9 @@ DAPHNE_PORT="$(free_port "${E2E_PORT:-8079}")"
 SIM_PORT="$(free_port "${E2E_SIM_PORT:-8779}")"
 export ARISTOBOT_BINANCE_REST_URL="http://127.0.0.1:$SIM_PORT"
 export ARISTOBOT_BINANCE_WS_URL="ws://127.0.0.1:$SIM_PORT"
+# Telegram : aucun faux serveur dans la pile e2e ; un port libre où rien n'écoute (« Tester » doit
+# afficher une erreur française propre, et aucun message ne part vers le vrai Telegram).
+export ARISTOBOT_TELEGRAM_API_URL="${E2E_TELEGRAM_URL:-http://127.0.0.1:$(free_port 8879)}"
 BASE_URL="http://127.0.0.1:$DAPHNE_PORT"
 
 rm -rf "$LOG_DIR"

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.backtest",
     "apps.webhooks",
     "apps.stats",
+    "apps.notifications",
     "apps.devtools",  # outils de développement : run_exchange_simulator (paquet exchange_simulator)
 ]
 
@@ -227,6 +228,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},  # une ligne par requête, URL comprise (jeton Telegram)
     },
 }
 
@@ -248,6 +250,13 @@ ARISTOBOT_USER_RELEASE = "apps.trading_engine.services.user_trading_release"
 # Exécuteur des webhooks en attente, branché dans le moteur de trading (le moteur n'importe pas
 # l'app webhooks ; elle expose `group`, `message_type`, `run(stop)`, `handle_message`, `recover`).
 ARISTOBOT_WEBHOOK_EXECUTOR = "apps.webhooks.executor.WebhookExecutor"
+
+# Notifications Telegram (docs/telegram.md) : base de l'API Bot (un faux serveur en test), crochets
+# de fin d'ordre (le chemin des ordres n'importe pas les notifications) et positions ouvertes du
+# résumé quotidien (fournies par le moteur). Délais : ARISTOBOT_NOTIFICATIONS_<NOM> (config.py).
+ARISTOBOT_TELEGRAM_API_URL: str = env.str("ARISTOBOT_TELEGRAM_API_URL", default="https://api.telegram.org")
+ARISTOBOT_TRADE_HOOKS = ["apps.notifications.events.trade_finalized"]
+ARISTOBOT_NOTIFICATIONS_OPEN_POSITIONS = "apps.trading_engine.selectors.open_positions_summary"
 
 # Webhooks : proxies dont l'en-tête X-Forwarded-For est cru, IP autorisées en plus de TradingView.
 ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])

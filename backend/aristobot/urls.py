@@ -21,6 +21,7 @@ api_patterns = [
     path("", include("apps.backtest.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.stats.urls")),
+    path("", include("apps.notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^(?P<path>.*)$", core_views.api_not_found),

@@ -1,7 +1,9 @@
 /**
  * Mon Compte : broker ajouté avec les clés de démonstration du simulateur (vérification → solde →
  * enregistrement), « MAJ Paires de trading » jusqu'au bout, mauvais secret (erreur en français),
- * switch testnet, assistant IA (interrupteurs exclusifs), mot de passe, suppression confirmée.
+ * switch testnet, assistant IA (interrupteurs exclusifs), Telegram (format refusé, « Tester » sans
+ * Telegram joignable : erreur française, jeton enregistré puis seulement masqué), mot de passe,
+ * suppression confirmée.
  * Le backend doit pointer ARISTOBOT_BINANCE_REST_URL vers le simulateur (scripts/e2e.sh le fait).
  */
 import assert from 'node:assert/strict'
@@ -126,6 +128,45 @@ test('assistant IA : un seul fournisseur actif, les deux éteints = désactivé'
   await ollama.click()
   assert.deepEqual(await state(), ['false', 'false'])
   assert.match(await page.locator('[data-testid="ai-status"]').innerText(), /désactivé/)
+})
+
+test('Telegram : jeton refusé en ligne, « Tester » injoignable en français, jeton enregistré puis masqué', { timeout: 45_000 }, async () => {
+  const TOKEN = '7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0'
+  const secret = TOKEN.split(':')[1]
+  const card = page.locator('[data-testid="telegram-card"]')
+  const toggle = card.locator('[role="switch"]')
+  const tokenInput = card.locator('input[name="telegram_bot_token"]')
+  await card.scrollIntoViewIfNeeded()
+  await tokenInput.fill('pas-un-jeton')
+  await card.locator('input[name="telegram_chat_id"]').fill('123456789')
+  await card.locator('[data-testid="telegram-test"]').click()
+  assert.match(await card.locator('.field__error').first().innerText(), /^Jeton de bot invalide/)
+
+  // La pile e2e pointe ARISTOBOT_TELEGRAM_API_URL vers un port où rien n'écoute.
+  await tokenInput.fill(TOKEN)
+  await card.locator('[data-testid="telegram-test"]').click()
+  const result = card.locator('[data-testid="telegram-test-result"]')
+  await result.waitFor({ timeout: 30_000 })
+  const text = await result.innerText()
+  assert.match(text, /^(Telegram injoignable à \S+ \(\w+\) : vérifiez la connexion Internet du serveur\.|Délai dépassé en attendant Telegram .*|Jeton du bot refusé par Telegram .*)$/)
+  assert.ok(!text.includes(secret), 'le jeton n’apparaît pas dans le résultat')
+
+  await toggle.click()
+  assert.equal(await toggle.getAttribute('aria-checked'), 'true')
+  await card.locator('[data-testid="telegram-save"]').click()
+  await card.locator('input[name="telegram_bot_token"][placeholder^="Enregistré (****saw0)"]').waitFor()
+  assert.equal(await tokenInput.inputValue(), '')
+  const me = await page.evaluate(async () => (await fetch('/api/auth/me/')).json())
+  assert.equal(me.user.telegram_enabled, true)
+  assert.equal(me.user.telegram_bot_token_hint, '****saw0')
+  assert.ok(!JSON.stringify(me).includes(secret), 'le jeton n’est jamais renvoyé')
+  await screenshotContent(page, 'account-dark-telegram')
+
+  await toggle.click()
+  await card.locator('[data-testid="telegram-save"]').click()
+  await card.locator('[data-testid="telegram-save"]:disabled').waitFor()
+  assert.match(await card.locator('[data-testid="telegram-status"]').innerText(), /désactivées/)
+  assert.deepEqual(page.errors.map(String), [], 'aucune exception JavaScript non rattrapée')
 })
 
 test('mot de passe : l’erreur du serveur s’affiche dans le formulaire', { timeout: 30_000 }, async () => {

@@ -1,4 +1,4 @@
-"""Utilisateur d'Aristobot : modèle Django étendu (broker par défaut, IA, affichage)."""
+"""Utilisateur d'Aristobot : modèle Django étendu (IA, affichage, Telegram)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ class User(AbstractUser):
     display_timezone = models.CharField(
         max_length=40, choices=DisplayTimezone.choices, default=DisplayTimezone.UTC
     )
+    # Notifications Telegram (envoyées par l'app `notifications`, jamais depuis le chemin des ordres).
+    telegram_bot_token = EncryptedTextField(blank=True, default="", help_text="Jeton du bot (chiffré)")
+    telegram_chat_id = models.CharField(max_length=64, blank=True, default="")
+    telegram_enabled = models.BooleanField(default=False)
+    telegram_summary_time = models.CharField(
+        max_length=5, blank=True, default="20:00", help_text="Heure du résumé quotidien (HH:MM, vide : aucun)"
+    )
+    telegram_timezone = models.CharField(max_length=64, default="UTC", help_text="Fuseau du résumé (IANA)")
 
     class Meta:
         db_table = "users"

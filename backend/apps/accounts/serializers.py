@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.accounts.models import User
+from apps.accounts.telegram import TelegramPreferencesSerializer, telegram_profile
 from apps.core.access import user_sees_all
 from apps.core.crypto import mask_secret
 from apps.core.validators import drf_validate, validate_api_secret, validate_service_base_url
@@ -39,14 +40,17 @@ class UserSerializer(serializers.ModelSerializer):
     def get_ai_api_key_hint(self, obj: User) -> str:
         return mask_secret(obj.ai_api_key)
 
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        return {**super().to_representation(instance), **telegram_profile(instance)}
+
 
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
-class PreferencesSerializer(serializers.Serializer):
-    """Champs modifiables par `PATCH /api/auth/me/`."""
+class PreferencesSerializer(TelegramPreferencesSerializer):
+    """Champs modifiables par `PATCH /api/auth/me/` (+ les champs Telegram hérités)."""
 
     theme = serializers.ChoiceField(choices=User.Theme.choices, required=False)
     display_timezone = serializers.ChoiceField(

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.accounts.selectors import NO_TRADING, trading_summary
+from apps.accounts.telegram import telegram_ready_check
 from apps.core.exceptions import AristobotError, LimitReachedError
 from apps.core.unset import UNSET, Unset, provided
 
@@ -67,13 +68,22 @@ def user_preferences_update(
     openrouter_model: str | Unset = UNSET,
     ollama_url: str | Unset = UNSET,
     ollama_model: str | Unset = UNSET,
+    telegram_bot_token: str | Unset = UNSET,
+    telegram_chat_id: str | Unset = UNSET,
+    telegram_enabled: bool | Unset = UNSET,
+    telegram_summary_time: str | Unset = UNSET,
+    telegram_timezone: str | Unset = UNSET,
 ) -> User:
-    """Met à jour les préférences d'affichage / IA déjà validées par le sérialiseur."""
+    """Met à jour les préférences d'affichage / IA / Telegram déjà validées par le sérialiseur."""
     prefs = provided(theme=theme, display_timezone=display_timezone, ai_provider=ai_provider,
                      ai_api_key=ai_api_key, openrouter_model=openrouter_model,
-                     ollama_url=ollama_url, ollama_model=ollama_model)
+                     ollama_url=ollama_url, ollama_model=ollama_model,
+                     telegram_bot_token=telegram_bot_token, telegram_chat_id=telegram_chat_id,
+                     telegram_enabled=telegram_enabled, telegram_summary_time=telegram_summary_time,
+                     telegram_timezone=telegram_timezone)
     for field, value in prefs.items():
         setattr(user, field, value)
+    telegram_ready_check(user)
     user.save(update_fields=[*prefs.keys()] if prefs else None)
     return user
 

@@ -4,7 +4,8 @@ Branché sur le gestionnaire de la racine (`settings.LOGGING`) : s'applique à t
 de l'application comme des bibliothèques (CCXT, httpx, Daphne), traces d'exception comprises.
 Masque : identifiants dans les URL (`https://user:motdepasse@hôte` → `https://***@hôte`),
 paramètres de requête sensibles (`signature=`, `apiKey=`, `token=`…), en-têtes
-`Authorization: Bearer …` et paires JSON `"secret": "…"`, `"api_key": "…"`…
+`Authorization: Bearer …`, paires JSON `"secret": "…"`, `"api_key": "…"`… et jetons de bot
+Telegram (`123456:ABC…`, y compris dans les URL `/bot<jeton>/sendMessage`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
 _JSON_PAIR = re.compile(
     r"""(?i)(["']?(?:secret|api[_-]?key|api[_-]?secret|ai_api_key|password|passphrase|token|"""
     r"""x-mbx-apikey)["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+# Jeton de bot Telegram : « <identifiant>:<35 caractères> » (la partie secrète est masquée).
+_TELEGRAM_TOKEN = re.compile(r"(?<![0-9])([0-9]{3,20}):[A-Za-z0-9_-]{30,}")
 MASK = "***"
 
 
@@ -28,6 +31,7 @@ def redact_text(text: str) -> str:
     text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     text = _QUERY.sub(lambda m: f"{m.group(1)}{MASK}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = _TELEGRAM_TOKEN.sub(lambda m: f"{m.group(1)}:{MASK}", text)
     return _JSON_PAIR.sub(lambda m: f"{m.group(1)}\"{MASK}\"", text)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from apps.trading.models import Trade
 from apps.trading_engine.models import ActiveStrategy, Position
@@ -54,3 +54,12 @@ def realized_pnl(*, active: ActiveStrategy) -> Decimal:
         total=Sum("profit_loss")
     )["total"]
     return total if total is not None else Decimal(0)
+
+
+def open_positions_summary(*, user_id: int) -> list[dict[str, object]]:
+    """Positions ouvertes d'un utilisateur pour le résumé Telegram (branché dans les notifications
+    par le réglage ARISTOBOT_NOTIFICATIONS_OPEN_POSITIONS : elles n'importent pas le moteur)."""
+    return list(Position.objects.filter(user_id=user_id, status=Position.Status.OPEN)
+                .order_by("opened_at")
+                .values("symbol", "quantity", "entry_price", "last_price", "unrealized_pnl",
+                        strategy=F("active_strategy__strategy__name")))

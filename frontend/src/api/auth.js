@@ -4,7 +4,8 @@ import { http } from './client.js'
  * @typedef {{id: number, username: string, theme: 'dark'|'light', display_timezone: 'UTC'|'local',
  *   ai_provider: 'none'|'openrouter'|'ollama', ai_api_key_hint: string,
  *   openrouter_model: string, ollama_url: string, ollama_model: string, is_dev: boolean,
- *   is_staff: boolean}} User
+ *   is_staff: boolean, telegram_bot_token_hint: string, telegram_chat_id: string,
+ *   telegram_enabled: boolean, telegram_summary_time: string, telegram_timezone: string}} User
  * @typedef {{authenticated: boolean, debug_aristobot: boolean, user: User|null}} Session
  */
 

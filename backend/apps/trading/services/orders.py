@@ -33,6 +33,7 @@ from apps.core.services.ccxt_manager import BrokerLike, exchange_get
 from apps.core.services.exchange import market_resolve, markets_ensure, order_summary, ticker_price
 from apps.core.services.exchange_errors import exchange_call, exchange_display, translate_ccxt_error
 from apps.trading.models import Trade
+from apps.trading.services.hooks import trade_finalized
 from apps.trading.services.order_state import fees_complete, order_apply
 from apps.trading.services.pnl import sell_realized_pnl_assign
 
@@ -296,15 +297,19 @@ async def order_place(
         trade.symbol = market["symbol"]
         plan = await _plan(exchange, market, side, order_type, qty, quote, limit_price)
     except AristobotError as exc:
-        return await _mark(trade, Trade.Status.ERROR, exc.message)
+        trade = await _mark(trade, Trade.Status.ERROR, exc.message)
+        await trade_finalized(trade)
+        return trade
     except (Exception, asyncio.CancelledError) as exc:
         await asyncio.shield(_mark(trade, Trade.Status.ERROR, f"Interrompu avant l'envoi : {exc!r}"))
         raise
     try:
-        return await _send_and_record(exchange, trade, market, plan)
+        trade = await _send_and_record(exchange, trade, market, plan)
     except (Exception, asyncio.CancelledError) as exc:  # ordre peut-être parti : à vérifier
         await asyncio.shield(_mark(trade, Trade.Status.UNKNOWN, f"Envoi interrompu : {exc!r}"))
         raise
+    await trade_finalized(trade)  # notifications (après l'enregistrement, hors de l'envoi)
+    return trade
 
 
 async def _send_and_record(exchange: Any, trade: Trade, market: dict[str, Any], plan: _Plan) -> Trade:
@@ -333,10 +338,14 @@ async def _trade_sync(
         trade = await candidates.filter(client_order_id=order["clientOrderId"]).afirst()
     if trade is None:
         return None
+    before = trade.status
     trade.error_message = ""
     order_apply(trade, order, market)
     await fees_complete(exchange, trade, market)
-    return await _save(trade)
+    trade = await _save(trade)
+    if trade.status != before:  # ordre limite exécuté depuis, par exemple
+        await trade_finalized(trade)
+    return trade
 
 
 async def order_fetch(

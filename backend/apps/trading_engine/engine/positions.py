@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.services.exchange_ops import balances_fetch
+from apps.notifications import events as notification_events
 from apps.trading.models import Trade
 from apps.trading.services.order_state import EXECUTED, executed, split_symbol
 from apps.trading.services.orders import order_fetch, order_place
@@ -149,6 +150,7 @@ async def position_finalize(
     position.closing_since, position.last_price, position.unrealized_pnl = None, trade.price, ZERO
     await position.asave()
     logger.info("Position %s clôturée (%s) : P&L %s", position.pk, reason, pnl)
+    await notification_events.position_closed(position=position, trade=trade, reason=reason)
     if notifier is not None:
         notifier.trade(trade)
         notifier.position(position)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange_ops import balances_all, candles_fetch
 from apps.core.timeframes import TIMEFRAMES
+from apps.notifications import events as notification_events
 from apps.strategies.runtime.pool import StrategyPool
 from apps.trading.services.order_state import split_symbol
 from apps.trading_engine.engine.config import EngineConfig
@@ -229,7 +230,11 @@ class StrategyRunner:
         return not message
 
     async def _record(self, active: ActiveStrategy, outcome: RunOutcome) -> None:
+        previous = active.last_error
         active.last_run_at, active.last_error = timezone.now(), outcome.error[:4000]
+        # Telegram : une erreur nouvelle (l'échec d'un ordre est déjà annoncé par l'ordre lui-même).
+        if active.last_error and active.last_error != previous and outcome.trade_id is None:
+            await notification_events.strategy_error(active=active, error=active.last_error)
         try:
             await ActiveStrategy.objects.filter(pk=active.pk).aupdate(
                 last_run_at=active.last_run_at, last_error=active.last_error

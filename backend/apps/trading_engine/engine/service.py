@@ -8,7 +8,8 @@ reprise (positions, signaux manqués, webhooks interrompus). Puis, en parallèle
 - `listener` : groupes `heartbeat` (→ `StrategyRunner`) et `webhooks` (→ `WebhookExecutor`) ;
 - `monitor` : positions ouvertes toutes les minutes ;
 - `webhooks` : relecture des webhooks en attente toutes les ~5 s ;
-- `alive` : battement dans `engine_state` (et connexions PostgreSQL périmées fermées).
+- `alive` : battement dans `engine_state` (et connexions PostgreSQL périmées fermées) ;
+- `notifications` : envoi de la file Telegram, surveillance du heartbeat, résumé quotidien.
 
 À l'arrêt (`AsyncExitStack`) : tâches annulées, traitements en cours attendus (délai borné),
 bac à sable des stratégies arrêté, instances CCXT fermées.
@@ -31,6 +32,7 @@ from django.utils.module_loading import import_string
 from apps.core.daemon import AsyncDaemon
 from apps.core.services.ccxt_manager import close_all
 from apps.heartbeat import messages as heartbeat_messages
+from apps.notifications.tasks import NotificationTasks
 from apps.strategies.runtime.pool import StrategyPool
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.listener import GroupListener
@@ -63,6 +65,7 @@ class TradingEngine(AsyncDaemon):
         # Exécuteur des webhooks en attente, fourni par l'app webhooks (réglage, pas d'import).
         self.webhooks = import_string(settings.ARISTOBOT_WEBHOOK_EXECUTOR)(
             config=self.config, notifier=self.notifier)
+        self.notifications = NotificationTasks()  # Telegram : file, heartbeat, résumé quotidien
         self.runner: StrategyRunner | None = None
         self.listener: GroupListener | None = None
         self.reconcile_report: dict[str, Any] = {}
@@ -101,6 +104,7 @@ class TradingEngine(AsyncDaemon):
             asyncio.create_task(self.monitor.run(self._stop), name="engine-monitor"),
             asyncio.create_task(self.webhooks.run(self._stop), name="engine-webhooks"),
             asyncio.create_task(self._alive(), name="engine-alive"),
+            asyncio.create_task(self.notifications.run(self._stop), name="engine-notifications"),
         ]
         self.ready.set()
         logger.info("Moteur de trading prêt (%d évaluations de stratégie simultanées au plus, "
