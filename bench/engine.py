@@ -147,7 +147,7 @@ async def main(args: argparse.Namespace) -> None:
         sim.set_price("BTCUSDT", "60000", freeze=True)
         broker, concurrent, sequential = await sync_to_async(_setup)(args.strategies)
         config = EngineConfig(pool_size=args.pool, monitor_interval_s=3600, webhook_poll_s=3600,
-                              alive_interval_s=3600)
+                              alive_interval_s=3600, balance_snapshot_interval_s=0)
         engine = TradingEngine(config)
         serving = asyncio.create_task(engine.serve(install_signal_handlers=False))
         try:

@@ -275,6 +275,14 @@ ARISTOBOT_BACKTEST_TIMEOUT_S: float = env.float("ARISTOBOT_BACKTEST_TIMEOUT_S", 
 ARISTOBOT_BACKTEST_MEMORY_MB: int = env.int("ARISTOBOT_BACKTEST_MEMORY_MB", default=4096)
 ARISTOBOT_BACKTEST_MAX_RESULT_MB: int = env.int("ARISTOBOT_BACKTEST_MAX_RESULT_MB", default=64)
 
+# Évolution du solde (Statistiques) : le moteur relève le solde valorisé de chaque broker toutes
+# les N minutes (0 : jamais ; `manage.py snapshot_balances` et le bouton « Relever maintenant »
+# restent possibles), relevés conservés N jours (0 : sans limite).
+ARISTOBOT_BALANCE_SNAPSHOT_MINUTES: float = env.float("ARISTOBOT_BALANCE_SNAPSHOT_MINUTES", default=60.0)
+ARISTOBOT_BALANCE_SNAPSHOT_RETENTION_DAYS: int = env.int("ARISTOBOT_BALANCE_SNAPSHOT_RETENTION_DAYS",
+                                                         default=730)
+ARISTOBOT_ENGINE_BALANCE_SNAPSHOT_INTERVAL_S = max(0.0, ARISTOBOT_BALANCE_SNAPSHOT_MINUTES) * 60
+
 # Point d'entrée public des webhooks : débit par jeton et par adresse IP (requêtes par minute ;
 # au-delà : 429, rien d'enregistré) et conservation du corps brut des alertes (jours).
 ARISTOBOT_WEBHOOK_RATE_PER_TOKEN: int = env.int("ARISTOBOT_WEBHOOK_RATE_PER_TOKEN", default=60)

@@ -1,5 +1,6 @@
 /**
- * Statistiques : cartes d'indicateurs, courbe (canvas lightweight-charts), tableaux, filtres.
+ * Statistiques : cartes d'indicateurs, courbes (canvas lightweight-charts) du solde relevé et du P&L
+ * réalisé, « Relever maintenant », tableaux, filtres.
  * Des trades sont créés par l'API : un broker de démonstration du simulateur, un achat manuel et des
  * alertes webhook (source « e2e-stats ») exécutées par le moteur. Aucune de ces voies ne produit encore de
  * P&L réalisé (seules les positions du Trading BOT en ont) : la courbe reste vide ici. Pour ne pas
@@ -9,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { MENU_PAGES, apiCall, credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
+import { MENU_PAGES, SCREENSHOT_DIR, apiCall, credentials, ensureLoggedIn, launchBrowser, newPage, openMenuPage, screenshotContent, setPageTheme } from './helpers.mjs'
 
 const PAGE = MENU_PAGES.find((p) => p.slug === 'statistiques')
 const SOURCE = 'e2e-stats'
@@ -80,8 +81,8 @@ test('cartes d’indicateurs, courbe et tableaux reflètent l’API', { timeout:
   await page.waitForFunction(() => document.querySelector('[data-testid="kpi-pnl"] [data-testid="kpi-value"]')?.innerText !== '…')
   assert.equal(await page.locator('[data-testid^="kpi-"][data-tone]').count(), 4)
   // lightweight-charts dessine dans des <canvas>
-  await page.locator('[data-testid="stats-balance-chart"] canvas').first().waitFor({ state: 'attached' })
-  const box = await page.locator('[data-testid="stats-balance-chart"]').boundingBox()
+  await page.locator('[data-testid="stats-pnl-chart"] canvas').first().waitFor({ state: 'attached' })
+  const box = await page.locator('[data-testid="stats-pnl-chart"]').boundingBox()
   assert.ok(box.width > 300 && box.height >= 300, `taille du graphique ${box.width}×${box.height}`)
 
   const { data: summary } = await api('GET', `/api/stats/summary/?start=${await startOf30Days()}&tz=UTC`)
@@ -105,7 +106,7 @@ test('cartes d’indicateurs, courbe et tableaux reflètent l’API', { timeout:
     const webhookCard = await page.locator('[data-testid="source-webhook"]').innerText()
     assert.match(webhookCard, new RegExp(`${bySource.webhook.orders} ordres?`))
   }
-  if (!total.closed_trades) await page.locator('[data-testid="chart-empty"]').waitFor()
+  if (!total.closed_trades) await page.locator('[data-testid="stats-pnl-card"] [data-testid="chart-empty"]').waitFor()
   await page.waitForTimeout(300)
   await screenshotContent(page, 'stats-dark')
 })
@@ -124,10 +125,12 @@ test('filtres : période, broker, dates incohérentes', { timeout: 30_000 }, asy
   await page.locator('[role="radio"][data-value="all"]').click()
   assert.doesNotMatch((await response).url(), /start=/)
   response = next('start=')
-  const history = page.waitForResponse((r) => r.url().includes('/api/stats/balance-history/') && r.url().includes('start='))
+  const history = page.waitForResponse((r) => r.url().includes('/api/stats/pnl-history/') && r.url().includes('start='))
+  const balance = page.waitForResponse((r) => r.url().includes('/api/stats/balance-history/') && r.url().includes('start='))
   await page.locator('[role="radio"][data-value="7d"]').click()
   assert.equal((await response).status(), 200)
   assert.match((await history).url(), /interval=hour/)
+  assert.equal((await balance).status(), 200)
 
   const brokers = (await api('GET', '/api/brokers/')).data
   if (brokers.length) {
@@ -143,6 +146,69 @@ test('filtres : période, broker, dates incohérentes', { timeout: 30_000 }, asy
   await page.locator('[data-testid="stats-filter-error"]', { hasText: 'La date de début doit précéder la date de fin.' }).waitFor()
   await page.locator('[role="radio"][data-value="30d"]').click()
   await page.locator('[data-testid="stats-filter-error"]').waitFor({ state: 'detached' })
+})
+
+/** « 6 000,00 » : le total tel que la légende l'écrit (format français, espace fine insécable). */
+const frAmount = (value) => new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(value))
+
+test('évolution du solde : la courbe apparaît après « Relever maintenant »', { timeout: 60_000 }, async () => {
+  await openMenuPage(page, PAGE)
+  const card = page.locator('[data-testid="stats-balance-card"]')
+  await card.waitFor()
+  const { data: before } = await api('GET', '/api/stats/balance-history/?tz=UTC&interval=hour')
+  if (!before.points.some((p) => p.total_usd !== null)) {
+    // Base neuve : le moteur relève toutes les heures, rien encore pour `dev`.
+    const empty = await card.locator('[data-testid="stats-balance-empty"]').innerText()
+    assert.match(empty, /Aucun relevé de solde sur cette période/)
+    assert.match(empty, /toutes les heures/)
+    assert.equal(await card.locator('[data-testid="stats-balance-chart"]').count(), 0)
+  }
+  const posted = page.waitForResponse((r) => r.url().includes('/api/stats/balance-snapshots/') && r.request().method() === 'POST')
+  const reloaded = page.waitForResponse((r) => r.url().includes('/api/stats/balance-history/'))
+  await card.locator('[data-testid="stats-snapshot-now"]').click()
+  const response = await posted
+  assert.equal(response.status(), 201)
+  const snapshot = await response.json()
+  assert.ok(snapshot.results.some((r) => r.broker_name === BROKER && r.total_usd !== null), JSON.stringify(snapshot))
+  await reloaded
+  await card.locator('[data-testid="stats-balance-chart"] canvas').first().waitFor({ state: 'attached' })
+  assert.match(await card.locator('[data-testid="stats-snapshot-result"]').innerText(), /soldes? relevés?/)
+
+  // La légende montre le dernier point de l'API (total et principaux actifs).
+  const { data: after } = await api('GET', `/api/stats/balance-history/?start=${await startOf30Days()}&tz=UTC&interval=hour`)
+  const last = after.points.at(-1)
+  assert.ok(last.total_usd !== null, JSON.stringify(last))
+  await page.waitForFunction(
+    (text) => document.querySelector('[data-testid="stats-balance-total"]')?.innerText.includes(text),
+    frAmount(last.total_usd),
+  )
+  const assets = await card.locator('[data-testid="stats-balance-assets"]').innerText()
+  assert.match(assets, new RegExp(last.assets[0].asset))
+
+  // Survol : la légende suit le réticule sans erreur.
+  const chartBox = await card.locator('[data-testid="stats-balance-chart"]').boundingBox()
+  await page.mouse.move(chartBox.x + chartBox.width / 2, chartBox.y + chartBox.height / 2)
+  await page.mouse.move(chartBox.x + chartBox.width - 60, chartBox.y + chartBox.height / 2)
+  await card.locator('[data-testid="stats-balance-total"]').waitFor()
+
+  // Téléphone (390 px) : la carte tient dans l'écran, pas de défilement horizontal de la page.
+  const viewport = page.viewportSize()
+  await page.setViewportSize({ width: 390, height: 844 })
+  try {
+    await page.waitForTimeout(300)
+    const widths = await page.evaluate(() => {
+      const main = document.querySelector('[data-testid="main-content"]')
+      return { page: document.documentElement.scrollWidth, window: window.innerWidth, main: main.scrollWidth, mainClient: main.clientWidth }
+    })
+    assert.ok(widths.page <= widths.window, `la page défile horizontalement (${widths.page} > ${widths.window})`)
+    assert.ok(widths.main <= widths.mainClient, `le contenu défile horizontalement (${widths.main} > ${widths.mainClient})`)
+    const phoneBox = await card.boundingBox()
+    assert.ok(phoneBox.width <= 390, `carte du solde : ${phoneBox.width} px`)
+    await card.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${SCREENSHOT_DIR}stats-balance-phone.png` })
+  } finally {
+    await page.setViewportSize(viewport)
+  }
 })
 
 test('thème clair', { timeout: 20_000 }, async () => {

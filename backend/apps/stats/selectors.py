@@ -1,4 +1,5 @@
-"""Lectures agrégées (lecture seule) : la barre de statut et les statistiques de performance.
+"""Lectures agrégées (lecture seule) : la barre de statut, les statistiques de performance et
+l'évolution du solde (relevés `BalanceSnapshot`, en fin de module).
 
 Tout est calculé par la base (`Sum`, `Count(filter=…)`, `Trunc…`, fenêtre cumulative) : aucune boucle
 Python sur les trades. Définitions (les mêmes partout) :
@@ -15,13 +16,28 @@ Les montants sont additionnés tels quels, en devise de cotation (USDT en pratiq
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
@@ -31,6 +47,7 @@ from apps.core.access import owned
 from apps.core.models import Alert
 from apps.core.numbers import decimal_text
 from apps.heartbeat.selectors import heartbeat_status_get
+from apps.stats.models import BalanceSnapshot
 from apps.strategies.models import Strategy
 from apps.trading.models import Trade
 from apps.trading_engine.selectors import live_active_strategies
@@ -191,14 +208,14 @@ def stats_by_symbol(*, user: Any, filters: StatsFilters, source: str | None = No
     return [{"symbol": row["label"], **_present(row)} for row in _ranked(rows)]
 
 
-def stats_balance_history(
+def stats_pnl_history(
     *, user: Any, filters: StatsFilters, interval: str = "day", tz: str = "UTC"
 ) -> dict[str, Any]:
     """Courbe du P&L réalisé cumulé : un point par intervalle contenant au moins un trade clôturé.
 
-    Ce n'est pas le solde du compte (aucun instantané de solde n'est enregistré) : c'est la somme
-    cumulée des `profit_loss` depuis le début de la période (`cumulative`), plus `opening_pnl`, le P&L
-    réalisé avant la période (mêmes filtres de broker), pour qui veut la courbe depuis l'origine.
+    Ce n'est pas le solde du compte (voir `stats_balance_history`) : c'est la somme cumulée des
+    `profit_loss` depuis le début de la période (`cumulative`), plus `opening_pnl`, le P&L réalisé
+    avant la période (mêmes filtres de broker), pour qui veut la courbe depuis l'origine.
     """
     trunc = INTERVALS[interval]
     closed = trades_for_stats(user=user, filters=filters).filter(CLOSED)
@@ -240,4 +257,85 @@ def stats_balance_history(
         "kind": "realized_pnl",
         "opening_pnl": decimal_text(opening),
         "points": points,
+    }
+
+
+# --- Évolution du solde (relevés `BalanceSnapshot`) -----------------------------------------
+
+TOP_ASSETS = 5  # actifs détaillés par point (les suivants sont résumés dans `others_*`)
+
+
+def _snapshots_by_bucket(*, user: Any, filters: StatsFilters, interval: str, tz: str) -> QuerySet:
+    """Par broker et par intervalle, le DERNIER relevé lisible (à défaut le dernier relevé, illisible)."""
+    qs = owned(BalanceSnapshot.objects.all(), user)
+    if filters.broker_id is not None:
+        qs = qs.filter(broker_id=filters.broker_id)
+    if filters.start is not None:
+        qs = qs.filter(taken_at__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(taken_at__lt=filters.end)
+    readable = ExpressionWrapper(Q(total_usd__isnull=False), output_field=BooleanField())
+    return (
+        qs.annotate(bucket=INTERVALS[interval]("taken_at", tzinfo=ZoneInfo(tz)), readable=readable)
+        .order_by("broker_id", "bucket", "-readable", "-taken_at")
+        .distinct("broker_id", "bucket")
+        .values("broker_id", "bucket", "taken_at", "total_usd", "assets", "error")
+    )
+
+
+def _assets_sum(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Actifs additionnés sur les brokers lisibles, par valeur décroissante (non valorisés à la fin)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        for item in row["assets"] or []:
+            entry = totals.setdefault(item["asset"], {"asset": item["asset"], "total": Decimal(0),
+                                                      "usd_value": None})
+            entry["total"] += Decimal(item.get("total") or 0)
+            if item.get("usd_value") is not None:
+                entry["usd_value"] = (entry["usd_value"] or Decimal(0)) + Decimal(item["usd_value"])
+    return sorted(totals.values(), key=lambda a: (a["usd_value"] is None, -(a["usd_value"] or 0), a["asset"]))
+
+
+def _balance_point(bucket: datetime, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Un point : total si TOUS les brokers relevés dans l'intervalle sont lisibles, sinon nul (trou)."""
+    readable = [row for row in rows if row["total_usd"] is not None]
+    total = sum((row["total_usd"] for row in readable), Decimal(0)) if len(readable) == len(rows) else None
+    assets = _assets_sum(readable)
+    others = assets[TOP_ASSETS:]
+    return {
+        "time": bucket.isoformat(),
+        "timestamp": int(bucket.timestamp()),
+        "taken_at": max(row["taken_at"] for row in rows).isoformat(),
+        "total_usd": decimal_text(total),
+        "assets": [{"asset": a["asset"], "total": decimal_text(a["total"]),
+                    "usd_value": decimal_text(a["usd_value"])} for a in assets[:TOP_ASSETS]],
+        "others_count": len(others),
+        "others_usd": decimal_text(sum((a["usd_value"] or Decimal(0) for a in others), Decimal(0))),
+        "brokers": [{"broker_id": row["broker_id"], "total_usd": decimal_text(row["total_usd"]),
+                     "error": row["error"] or None} for row in rows],
+    }
+
+
+def stats_balance_history(
+    *, user: Any, filters: StatsFilters, interval: str = "hour", tz: str = "UTC"
+) -> dict[str, Any]:
+    """Évolution du solde valorisé en USD(T), d'après les relevés (moteur, commande, bouton).
+
+    Un point par intervalle (`hour`, `day` dans le fuseau `tz`) : pour chaque broker, son dernier
+    relevé lisible de l'intervalle ; `total_usd` = leur somme, **nul** si un broker relevé dans
+    l'intervalle y est resté illisible (un trou, jamais un zéro : le détail est dans `brokers`).
+    """
+    by_bucket: dict[datetime, list[dict[str, Any]]] = defaultdict(list)
+    for row in _snapshots_by_bucket(user=user, filters=filters, interval=interval, tz=tz):
+        by_bucket[row["bucket"]].append(row)
+    brokers = owned(Broker.objects.all(), user)
+    if filters.broker_id is not None:
+        brokers = brokers.filter(pk=filters.broker_id)
+    return {
+        "interval": interval,
+        "timezone": tz,
+        "kind": "balance",
+        "snapshot_minutes": settings.ARISTOBOT_BALANCE_SNAPSHOT_MINUTES,
+        "brokers": list(brokers.order_by("name", "pk").values("id", "name")),
+        "points": [_balance_point(bucket, by_bucket[bucket]) for bucket in sorted(by_bucket)],
     }

@@ -94,11 +94,19 @@ class StatsQuerySerializer(serializers.Serializer):
         return StatsFilters(broker_id=broker_id, start=data["start"], end=data["end"])
 
 
-class BalanceHistoryQuerySerializer(StatsQuerySerializer):
-    interval = serializers.ChoiceField(
-        choices=list(INTERVALS), required=False, default="day",
+def _interval_field(default: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=list(INTERVALS), required=False, default=default,
         error_messages={"invalid_choice": "Intervalle « {input} » invalide : day ou hour."},
     )
+
+
+class PnlHistoryQuerySerializer(StatsQuerySerializer):
+    interval = _interval_field("day")
+
+
+class BalanceHistoryQuerySerializer(StatsQuerySerializer):
+    interval = _interval_field("hour")
 
 
 class SymbolsQuerySerializer(StatsQuerySerializer):
@@ -158,7 +166,7 @@ def results_of(item: type[serializers.Serializer], name: str) -> type[serializer
     return type(name, (serializers.Serializer,), {"results": item(many=True)})
 
 
-class BalancePointSerializer(serializers.Serializer):
+class PnlPointSerializer(serializers.Serializer):
     time = serializers.DateTimeField(help_text="Début de l'intervalle, dans le fuseau demandé")
     timestamp = serializers.IntegerField(help_text="Même instant en secondes Unix")
     pnl = serializers.CharField(help_text="P&L réalisé dans l'intervalle")
@@ -166,9 +174,58 @@ class BalancePointSerializer(serializers.Serializer):
     closed_trades = serializers.IntegerField()
 
 
-class BalanceHistorySerializer(serializers.Serializer):
+class PnlHistorySerializer(serializers.Serializer):
     interval = serializers.ChoiceField(choices=list(INTERVALS))
     timezone = serializers.CharField()
     kind = serializers.CharField(help_text="Toujours `realized_pnl` : pas le solde du compte")
     opening_pnl = serializers.CharField(help_text="P&L réalisé avant `start` (mêmes filtres)")
-    points = BalancePointSerializer(many=True)
+    points = PnlPointSerializer(many=True)
+
+
+class BalanceAssetSerializer(serializers.Serializer):
+    asset = serializers.CharField()
+    total = serializers.CharField(help_text="Quantité détenue (libre + bloquée), tous brokers")
+    usd_value = serializers.CharField(allow_null=True, help_text="Nul : aucun prix trouvé")
+
+
+class BalanceBrokerValueSerializer(serializers.Serializer):
+    broker_id = serializers.IntegerField()
+    total_usd = serializers.CharField(allow_null=True, help_text="Nul : solde illisible")
+    error = serializers.CharField(allow_null=True, help_text="Pourquoi le solde n'a pas été lu")
+
+
+class BalanceHistoryPointSerializer(serializers.Serializer):
+    time = serializers.DateTimeField(help_text="Début de l'intervalle, dans le fuseau demandé")
+    timestamp = serializers.IntegerField(help_text="Même instant en secondes Unix")
+    taken_at = serializers.DateTimeField(help_text="Relevé le plus récent retenu dans l'intervalle")
+    total_usd = serializers.CharField(allow_null=True, help_text="Nul : un broker illisible (trou)")
+    assets = BalanceAssetSerializer(many=True, help_text="Les 5 actifs les plus valorisés")
+    others_count = serializers.IntegerField(help_text="Actifs non détaillés")
+    others_usd = serializers.CharField(help_text="Leur valeur cumulée")
+    brokers = BalanceBrokerValueSerializer(many=True)
+
+
+class BrokerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BalanceHistorySerializer(serializers.Serializer):
+    interval = serializers.ChoiceField(choices=list(INTERVALS))
+    timezone = serializers.CharField()
+    kind = serializers.CharField(help_text="Toujours `balance`")
+    snapshot_minutes = serializers.FloatField(help_text="Cadence des relevés du moteur (0 : aucun)")
+    brokers = BrokerRefSerializer(many=True)
+    points = BalanceHistoryPointSerializer(many=True)
+
+
+class BalanceSnapshotResultSerializer(serializers.Serializer):
+    broker_id = serializers.IntegerField()
+    broker_name = serializers.CharField()
+    total_usd = serializers.CharField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+
+
+class BalanceSnapshotsSerializer(serializers.Serializer):
+    taken_at = serializers.DateTimeField(allow_null=True, help_text="Nul : aucun broker")
+    results = BalanceSnapshotResultSerializer(many=True)

@@ -1,4 +1,4 @@
-"""API des statistiques et de la barre de statut (lecture seule).
+"""API des statistiques et de la barre de statut (lectures ; seule écriture : « Relever maintenant »).
 
 Paramètres communs des statistiques : `broker` (id d'un broker de l'utilisateur, sinon 404),
 `start`, `end` (dates ISO : une date seule couvre toute la journée, `end` incluse ; une date-heure
@@ -13,10 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.stats import selectors
+from apps.core.numbers import decimal_text
+from apps.stats import selectors, services
 from apps.stats.serializers import (
     BalanceHistoryQuerySerializer,
     BalanceHistorySerializer,
+    BalanceSnapshotsSerializer,
+    PnlHistoryQuerySerializer,
+    PnlHistorySerializer,
     StatsQuerySerializer,
     StatsSummarySerializer,
     StrategyStatsSerializer,
@@ -101,14 +105,38 @@ class StatsSymbolsView(_StatsView):
         )
 
 
+INTERVAL_PARAMETER = OpenApiParameter("interval", OpenApiTypes.STR, enum=["day", "hour"])
+
+
+class StatsPnlHistoryView(_StatsView):
+    """P&L réalisé cumulé par jour ou par heure (pas le solde du compte : voir balance-history)."""
+
+    query_serializer = PnlHistoryQuerySerializer
+
+    @extend_schema(
+        summary="Évolution du P&L réalisé cumulé",
+        parameters=[*COMMON_PARAMETERS, INTERVAL_PARAMETER],
+        responses=PnlHistorySerializer,
+    )
+    def get(self, request: Request) -> Response:
+        serializer, filters = self.parse(request)
+        data = serializer.validated_data
+        return Response(
+            selectors.stats_pnl_history(
+                user=request.user, filters=filters, interval=data["interval"], tz=data["tz"]
+            )
+        )
+
+
 class StatsBalanceHistoryView(_StatsView):
-    """P&L réalisé cumulé par jour ou par heure (pas le solde du compte : aucun instantané n'existe)."""
+    """Solde valorisé en USD(T) relevé par le moteur (toutes les heures) ou à la demande ; un broker
+    illisible laisse un trou (`total_usd` nul). Intervalle par défaut : `hour`."""
 
     query_serializer = BalanceHistoryQuerySerializer
 
     @extend_schema(
-        summary="Évolution du P&L réalisé cumulé",
-        parameters=[*COMMON_PARAMETERS, OpenApiParameter("interval", OpenApiTypes.STR, enum=["day", "hour"])],
+        summary="Évolution globale du solde (relevés)",
+        parameters=[*COMMON_PARAMETERS, INTERVAL_PARAMETER],
         responses=BalanceHistorySerializer,
     )
     def get(self, request: Request) -> Response:
@@ -119,3 +147,19 @@ class StatsBalanceHistoryView(_StatsView):
                 user=request.user, filters=filters, interval=data["interval"], tz=data["tz"]
             )
         )
+
+
+class BalanceSnapshotsView(APIView):
+    """« Relever maintenant » : relève le solde de chacun des brokers de l'utilisateur."""
+
+    @extend_schema(summary="Relever maintenant le solde de ses brokers", request=None,
+                   responses={201: BalanceSnapshotsSerializer})
+    def post(self, request: Request) -> Response:
+        snapshots = services.balance_snapshots_request(user=request.user)
+        results = [
+            {"broker_id": s.broker_id, "broker_name": s.broker.name, "total_usd": decimal_text(s.total_usd),
+             "error": s.error or None}
+            for s in snapshots
+        ]
+        taken_at = snapshots[0].taken_at.isoformat() if snapshots else None
+        return Response({"taken_at": taken_at, "results": results}, status=201)

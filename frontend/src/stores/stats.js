@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as statsApi from '../api/stats.js'
+import { snapshotSummary } from '../domain/stats/balance.js'
 import { DEFAULT_PRESET, statsQuery } from '../domain/stats/period.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 import { usePreferencesStore } from './preferences.js'
@@ -10,7 +11,8 @@ export const RELOAD_DEBOUNCE_MS = 1500
 
 /**
  * Page Statistiques : filtres (broker, période), totaux par source, tableaux par stratégie / source de
- * webhook / symbole manuel, courbe du P&L réalisé cumulé. Tout est calculé par le serveur.
+ * webhook / symbole manuel, courbe du P&L réalisé cumulé, évolution du solde relevé (et « Relever
+ * maintenant »). Tout est calculé par le serveur.
  */
 export const useStatsStore = defineStore('stats', () => {
   const preferences = usePreferencesStore()
@@ -26,8 +28,13 @@ export const useStatsStore = defineStore('stats', () => {
   const strategies = shallowRef([])
   const webhookSources = shallowRef([])
   const manualSymbols = shallowRef([])
+  /** @type {import('vue').ShallowRef<import('../api/stats.js').PnlHistory|null>} */
+  const pnlHistory = shallowRef(null)
   /** @type {import('vue').ShallowRef<import('../api/stats.js').BalanceHistory|null>} */
-  const history = shallowRef(null)
+  const balanceHistory = shallowRef(null)
+  const snapshotting = ref(false)
+  /** Issue du dernier « Relever maintenant » : `{text, tone: 'ok'|'warning'|'error'}`. */
+  const snapshotResult = ref(null)
   const loading = ref(false)
   const loaded = ref(false)
   const error = ref(null)
@@ -52,7 +59,7 @@ export const useStatsStore = defineStore('stats', () => {
 
   /** Recharge tout ; une réponse arrivée après une requête plus récente est ignorée. */
   async function load() {
-    const { query, interval, error: invalid } = currentQuery()
+    const { query, interval, balanceInterval, error: invalid } = currentQuery()
     const id = ++sequence
     if (invalid) {
       error.value = invalid
@@ -60,25 +67,47 @@ export const useStatsStore = defineStore('stats', () => {
     }
     loading.value = true
     try {
-      const [sum, strat, hooks, manual, hist] = await Promise.all([
+      const [sum, strat, hooks, manual, pnl, balance] = await Promise.all([
         statsApi.fetchSummary(query),
         statsApi.fetchStrategyStats(query),
         statsApi.fetchWebhookSourceStats(query),
         statsApi.fetchSymbolStats({ ...query, source: 'manual' }),
-        statsApi.fetchBalanceHistory({ ...query, interval }),
+        statsApi.fetchPnlHistory({ ...query, interval }),
+        statsApi.fetchBalanceHistory({ ...query, interval: balanceInterval }),
       ])
       if (id !== sequence) return
       summary.value = sum
       strategies.value = strat?.results ?? []
       webhookSources.value = hooks?.results ?? []
       manualSymbols.value = manual?.results ?? []
-      history.value = hist
+      pnlHistory.value = pnl
+      balanceHistory.value = balance
       error.value = null
       loaded.value = true
     } catch (err) {
       if (id === sequence) error.value = err.message
     } finally {
       if (id === sequence) loading.value = false
+    }
+  }
+
+  /** « Relever maintenant » (POST) : relève le solde de ses brokers, puis recharge l'évolution du solde. */
+  async function snapshotNow() {
+    if (snapshotting.value) return
+    snapshotting.value = true
+    snapshotResult.value = null
+    try {
+      snapshotResult.value = snapshotSummary(await statsApi.takeBalanceSnapshots())
+      const { query, balanceInterval, error: invalid } = currentQuery()
+      if (!invalid) {
+        const id = sequence
+        const balance = await statsApi.fetchBalanceHistory({ ...query, interval: balanceInterval })
+        if (id === sequence) balanceHistory.value = balance
+      }
+    } catch (err) {
+      snapshotResult.value = { text: err.message, tone: 'error' }
+    } finally {
+      snapshotting.value = false
     }
   }
 
@@ -121,7 +150,10 @@ export const useStatsStore = defineStore('stats', () => {
     strategies,
     webhookSources,
     manualSymbols,
-    history,
+    pnlHistory,
+    balanceHistory,
+    snapshotting,
+    snapshotResult,
     loading,
     loaded,
     error,
@@ -131,6 +163,7 @@ export const useStatsStore = defineStore('stats', () => {
     currentQuery,
     load,
     setFilters,
+    snapshotNow,
     start,
     stop,
   }

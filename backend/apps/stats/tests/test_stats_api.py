@@ -88,7 +88,7 @@ def test_empty_user_gets_zeros_and_null_win_rate(logged_client, make_user) -> No
                              "fees": "0", "volume": "0", "orders": 0, "errors": 0}
     assert data["by_source"]["webhook"]["pnl"] == "0"
     assert _get(logged_client(make_user("vide2")), "strategies").json() == {"results": []}
-    history = _get(logged_client(make_user("vide3")), "balance-history").json()
+    history = _get(logged_client(make_user("vide3")), "pnl-history").json()
     assert history["points"] == [] and history["opening_pnl"] == "0"
 
 
@@ -134,8 +134,8 @@ def test_period_filter_dates_are_inclusive_days(client) -> None:  # noqa: ANN001
     assert total["total"]["orders"] == 1 and total["total"]["closed_trades"] == 0
 
 
-def test_balance_history_is_cumulative_realized_pnl(client) -> None:  # noqa: ANN001
-    data = _get(client, "balance-history").json()
+def test_pnl_history_is_cumulative_realized_pnl(client) -> None:  # noqa: ANN001
+    data = _get(client, "pnl-history").json()
     assert data["kind"] == "realized_pnl" and data["interval"] == "day"
     assert [(p["time"][:10], D(p["pnl"]), D(p["cumulative"])) for p in data["points"]] == [
         ("2026-01-06", D("98.9"), D("98.9")),
@@ -149,21 +149,21 @@ def test_balance_history_is_cumulative_realized_pnl(client) -> None:  # noqa: AN
     assert data["points"][2]["closed_trades"] == 2
 
 
-def test_balance_history_period_has_opening_pnl(client) -> None:  # noqa: ANN001
-    data = _get(client, "balance-history", start="2026-01-08").json()
+def test_pnl_history_period_has_opening_pnl(client) -> None:  # noqa: ANN001
+    data = _get(client, "pnl-history", start="2026-01-08").json()
     assert D(data["opening_pnl"]) == D("108.49")
     assert [D(p["cumulative"]) for p in data["points"]] == [D("2.41"), D("17.41"), D("-2.84"), D("-7.84")]
 
 
-def test_balance_history_hourly_and_timezone(client, trade_set) -> None:  # noqa: ANN001
-    data = _get(client, "balance-history", interval="hour", start="2026-01-08", end="2026-01-08").json()
+def test_pnl_history_hourly_and_timezone(client, trade_set) -> None:  # noqa: ANN001
+    data = _get(client, "pnl-history", interval="hour", start="2026-01-08", end="2026-01-08").json()
     assert [(p["time"], D(p["pnl"])) for p in data["points"]] == [
         ("2026-01-08T09:00:00+00:00", D("12.6")), ("2026-01-08T12:00:00+00:00", D("-10.19"))]
     # 23:30 UTC le 12 = le 13 à Paris : le point journalier change de jour selon le fuseau.
     make_trade(user=trade_set.user, broker=trade_set.main, when=at(12, 23, 30), source="manual",
                side="sell", cost="10", profit_loss="1")
-    utc = _get(client, "balance-history", start="2026-01-12").json()["points"]
-    paris = _get(client, "balance-history", start="2026-01-12", tz="Europe/Paris").json()
+    utc = _get(client, "pnl-history", start="2026-01-12").json()["points"]
+    paris = _get(client, "pnl-history", start="2026-01-12", tz="Europe/Paris").json()
     assert [p["time"] for p in utc] == ["2026-01-12T00:00:00+00:00"]
     assert [p["time"] for p in paris["points"]] == ["2026-01-13T00:00:00+01:00"]
     assert paris["timezone"] == "Europe/Paris"
@@ -178,7 +178,7 @@ def test_users_only_see_their_own_trades(client, other_user_trades, logged_clien
     resp = _get(client, "summary", broker=other_user_trades.pk)
     assert resp.status_code == 404
     assert resp.json()["detail"] == f"Broker introuvable (id {other_user_trades.pk})."
-    assert _get(client, "balance-history", broker=other_user_trades.pk).status_code == 404
+    assert _get(client, "pnl-history", broker=other_user_trades.pk).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -198,7 +198,7 @@ def test_bad_filters_answer_400_in_french(client, params, message) -> None:  # n
 
 
 def test_bad_interval_is_rejected(client) -> None:  # noqa: ANN001
-    resp = _get(client, "balance-history", interval="week")
+    resp = _get(client, "pnl-history", interval="week")
     assert resp.status_code == 400
     assert "Intervalle « week » invalide" in resp.json()["detail"]
 

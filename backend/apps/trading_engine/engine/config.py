@@ -29,6 +29,7 @@ class EngineConfig:
     mismatch_tolerance: Decimal = Decimal("0.001")  # écart de solde toléré (0,1 %)
     orphan_entry_days: int = 7  # entrées exécutées sans position recherchées sur cette période
     shutdown_grace_s: float = 20.0  # attente des traitements en cours à l'arrêt
+    balance_snapshot_interval_s: float = 3600.0  # relevé des soldes (0 : jamais)
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> EngineConfig:

@@ -9,7 +9,8 @@ reprise (positions, signaux manqués, webhooks interrompus). Puis, en parallèle
 - `monitor` : positions ouvertes toutes les minutes ;
 - `webhooks` : relecture des webhooks en attente toutes les ~5 s ;
 - `alive` : battement dans `engine_state` (et connexions PostgreSQL périmées fermées) ;
-- `notifications` : envoi de la file Telegram, surveillance du heartbeat, résumé quotidien.
+- `notifications` : envoi de la file Telegram, surveillance du heartbeat, résumé quotidien ;
+- `balances` : relevé du solde valorisé de chaque broker (toutes les heures par défaut).
 
 À l'arrêt (`AsyncExitStack`) : tâches annulées, traitements en cours attendus (délai borné),
 bac à sable des stratégies arrêté, instances CCXT fermées.
@@ -34,6 +35,7 @@ from apps.core.services.ccxt_manager import close_all
 from apps.heartbeat import messages as heartbeat_messages
 from apps.notifications.tasks import NotificationTasks
 from apps.strategies.runtime.pool import StrategyPool
+from apps.trading_engine.engine.balances import BalanceSnapshotTask
 from apps.trading_engine.engine.config import EngineConfig
 from apps.trading_engine.engine.listener import GroupListener
 from apps.trading_engine.engine.monitor import PositionMonitor
@@ -62,6 +64,7 @@ class TradingEngine(AsyncDaemon):
         self.notifier = Notifier(self.layer)
         self.state = EngineStateStore()
         self.monitor = PositionMonitor(config=self.config, notifier=self.notifier)
+        self.balances = BalanceSnapshotTask(config=self.config)
         # Exécuteur des webhooks en attente, fourni par l'app webhooks (réglage, pas d'import).
         self.webhooks = import_string(settings.ARISTOBOT_WEBHOOK_EXECUTOR)(
             config=self.config, notifier=self.notifier)
@@ -105,6 +108,7 @@ class TradingEngine(AsyncDaemon):
             asyncio.create_task(self.webhooks.run(self._stop), name="engine-webhooks"),
             asyncio.create_task(self._alive(), name="engine-alive"),
             asyncio.create_task(self.notifications.run(self._stop), name="engine-notifications"),
+            asyncio.create_task(self.balances.run(self._stop), name="engine-balances"),
         ]
         self.ready.set()
         logger.info("Moteur de trading prêt (%d évaluations de stratégie simultanées au plus, "

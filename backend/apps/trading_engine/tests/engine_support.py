@@ -72,6 +72,7 @@ def engine_config(**overrides: Any) -> EngineConfig:
         "pool_size": 4, "strategy_timeout_s": 1.5, "monitor_interval_s": 3600.0, "webhook_poll_s": 0.3,
         "redis_backoff_initial_s": 0.1, "redis_backoff_max_s": 0.5, "alive_interval_s": 3600.0,
         "shutdown_grace_s": 5.0,
+        "balance_snapshot_interval_s": 0.0,  # relevés des soldes : testés à part (apps/stats/tests)
     }
     values.update(overrides)
     return EngineConfig(**values)

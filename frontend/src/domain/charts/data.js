@@ -37,10 +37,10 @@ export function normalizeMarkers(markers) {
 const INTERVAL_SECONDS = { hour: 3600, day: 86400 }
 
 /**
- * Courbe du P&L réalisé cumulé (réponse de /api/stats/balance-history/) : un point 0 un intervalle
+ * Courbe du P&L réalisé cumulé (réponse de /api/stats/pnl-history/) : un point 0 un intervalle
  * avant le premier, pour que la courbe parte de zéro au début de la période.
  */
-export function balanceSeries(history) {
+export function pnlSeries(history) {
   const points = history?.points ?? []
   if (!points.length) return []
   const step = INTERVAL_SECONDS[history.interval] ?? 86400

@@ -17,6 +17,9 @@ export const DEFAULT_PRESET = '30d'
 /** Au-delà de cette durée (jours), la courbe est journalière ; en deçà, horaire. */
 export const HOURLY_MAX_DAYS = 7
 
+/** Solde (un relevé par heure) : horaire jusqu'à un mois (≤ 744 points), journalier au-delà. */
+export const BALANCE_HOURLY_MAX_DAYS = 31
+
 const DAY_MS = 86_400_000
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
 const pad = (n) => String(n).padStart(2, '0')
@@ -79,6 +82,11 @@ export function historyInterval(range) {
   return range.days !== null && range.days <= HOURLY_MAX_DAYS ? 'hour' : 'day'
 }
 
+/** Intervalle de l'évolution du solde : dernier relevé de chaque heure, ou de chaque jour au-delà d'un mois. */
+export function balanceInterval(range) {
+  return range.days !== null && range.days <= BALANCE_HOURLY_MAX_DAYS ? 'hour' : 'day'
+}
+
 /**
  * Paramètres communs des appels `/api/stats/…`.
  * @param {{broker?: string|number, preset: string, customStart?: string, customEnd?: string}} filters
@@ -91,5 +99,11 @@ export function statsQuery(filters, { now = new Date(), displayTimezone = 'UTC' 
     customEnd: filters.customEnd,
   })
   const query = { broker: filters.broker || undefined, start: range.start ?? undefined, end: range.end ?? undefined, tz: zoneName(displayTimezone) }
-  return { query, range, interval: historyInterval(range), error: range.error ?? null }
+  return {
+    query,
+    range,
+    interval: historyInterval(range),
+    balanceInterval: balanceInterval(range),
+    error: range.error ?? null,
+  }
 }

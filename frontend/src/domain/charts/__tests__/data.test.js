@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { balanceSeries, normalizeMarkers, normalizeSeriesData, toChartTime } from '../data.js'
+import { normalizeMarkers, normalizeSeriesData, pnlSeries, toChartTime } from '../data.js'
 
 describe('données des graphiques', () => {
   it('temps en secondes Unix depuis ISO, millisecondes, secondes ou Date', () => {
@@ -29,12 +29,12 @@ describe('données des graphiques', () => {
         { timestamp: 1767744000, cumulative: '108.49' },
       ],
     }
-    expect(balanceSeries(history)).toEqual([
+    expect(pnlSeries(history)).toEqual([
       { time: 1767571200, value: 0 },
       { time: 1767657600, value: 98.9 },
       { time: 1767744000, value: 108.49 },
     ])
-    expect(balanceSeries({ interval: 'hour', points: [{ timestamp: 7200, cumulative: '-1' }] })[0]).toEqual({ time: 3600, value: 0 })
-    expect(balanceSeries(null)).toEqual([])
+    expect(pnlSeries({ interval: 'hour', points: [{ timestamp: 7200, cumulative: '-1' }] })[0]).toEqual({ time: 3600, value: 0 })
+    expect(pnlSeries(null)).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { addDays, daysBetween, historyInterval, isoDay, periodRange, statsQuery, zoneName } from '../period.js'
+import { addDays, balanceInterval, daysBetween, historyInterval, isoDay, periodRange, statsQuery, zoneName } from '../period.js'
 
 // Fuseau de test : Europe/Paris (vitest.config.js). 23:30 UTC le 31 = 00:30 le 1er à Paris.
 const NOW = new Date('2026-01-31T23:30:00Z')
@@ -56,10 +56,19 @@ describe('période des statistiques', () => {
       query: { broker: undefined, start: '2026-01-25', end: undefined, tz: 'UTC' },
       range: { start: '2026-01-25', end: null, days: 7 },
       interval: 'hour',
+      balanceInterval: 'hour',
       error: null,
     })
     const local = statsQuery({ broker: '3', preset: 'custom', customStart: '2026-01-01', customEnd: '2026-01-31' }, { now: NOW, displayTimezone: 'local' })
     expect(local.query).toEqual({ broker: '3', start: '2026-01-01', end: '2026-01-31', tz: 'Europe/Paris' })
     expect(local.interval).toBe('day')
+    expect(local.balanceInterval).toBe('hour') // 31 jours : un relevé par heure
+  })
+
+  it('évolution du solde : horaire jusqu’à 31 jours, journalière au-delà ou sans début', () => {
+    expect(balanceInterval({ days: 30 })).toBe('hour')
+    expect(balanceInterval({ days: 31 })).toBe('hour')
+    expect(balanceInterval({ days: 90 })).toBe('day')
+    expect(balanceInterval({ days: null })).toBe('day')
   })
 })
