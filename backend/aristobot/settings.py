@@ -248,6 +248,9 @@ ARISTOBOT_USER_RELEASE = "apps.trading_engine.services.user_trading_release"
 # Exécuteur des webhooks en attente, branché dans le moteur de trading (le moteur n'importe pas
 # l'app webhooks ; elle expose `group`, `message_type`, `run(stop)`, `handle_message`, `recover`).
 ARISTOBOT_WEBHOOK_EXECUTOR = "apps.webhooks.executor.WebhookExecutor"
+# Venue des brokers papier, renvoyé par `core.services.ccxt_manager.exchange_get` (le cœur
+# n'importe pas l'app brokers) : interface CCXT asynchrone, soldes et ordres en base.
+ARISTOBOT_PAPER_EXCHANGE = "apps.brokers.paper.exchange.PaperExchange"
 
 # Webhooks : proxies dont l'en-tête X-Forwarded-For est cru, IP autorisées en plus de TradingView.
 ARISTOBOT_WEBHOOK_TRUSTED_PROXIES: list[str] = env.list("ARISTOBOT_WEBHOOK_TRUSTED_PROXIES", default=[])
