@@ -262,6 +262,7 @@ def ledger_reset(*, broker_id: int, balances: dict[str, Decimal]) -> list[str]:
     PaperBalance.objects.filter(broker_id=broker_id).delete()
     PaperBalance.objects.bulk_create(
         PaperBalance(broker_id=broker_id, asset=asset, free=amount) for asset, amount in balances.items()
+        if amount > 0
     )
     return canceled
 
