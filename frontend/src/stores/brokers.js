@@ -92,6 +92,13 @@ export const useBrokersStore = defineStore('brokers', () => {
     await refreshAfterChange()
   }
 
+  /** Broker papier : retour aux soldes de départ (la liste est relue). */
+  async function resetPaper(id) {
+    const result = await brokersApi.resetPaperBroker(id)
+    await refreshAfterChange()
+    return result
+  }
+
   async function setDefault(id) {
     await brokersApi.updateBroker(id, { is_default: true })
     await refreshAfterChange()
@@ -178,6 +185,7 @@ export const useBrokersStore = defineStore('brokers', () => {
     save,
     remove,
     setDefault,
+    resetPaper,
     updatePairs,
     applyJob,
     pollOnce,
