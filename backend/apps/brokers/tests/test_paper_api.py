@@ -125,7 +125,8 @@ def test_reset_restores_the_starting_balances_and_cancels_open_orders(client) ->
     assert _assets(broker_id)["BTC"] == Decimal("0.00999")
     resp = client.post(f"{BROKERS}{broker_id}/paper-reset/")
     assert resp.status_code == 200, resp.content
-    assert resp.json() == {"canceled_orders": [limit["exchange_order_id"]], "paper_balances": {"USDT": "1000"}}
+    assert resp.json() == {"canceled_orders": [limit["exchange_order_id"]],
+                           "paper_balances": {"USDT": "1000"}}
     assert _assets(broker_id) == {"USDT": Decimal(1000)}
     assert PaperBalance.objects.get(broker_id=broker_id, asset="USDT").locked == 0
     assert Trade.objects.get(pk=limit["id"]).status == "canceled"
@@ -158,8 +159,8 @@ def test_another_users_paper_broker_is_invisible(client, logged_client) -> None:
     broker_id = _create(client).json()["id"]
     _order(client, broker_id, quantity="0.01")
     other = logged_client()
-    for method, url in (("post", f"{BROKERS}{broker_id}/paper-reset/"), ("get", f"{BROKERS}{broker_id}/balance/"),
-                        ("patch", f"{BROKERS}{broker_id}/")):
+    for method, url in (("post", f"{BROKERS}{broker_id}/paper-reset/"),
+                        ("get", f"{BROKERS}{broker_id}/balance/"), ("patch", f"{BROKERS}{broker_id}/")):
         resp = getattr(other, method)(url, {}, format="json")
         assert resp.status_code == 404, (url, resp.content)
         assert "introuvable" in resp.json()["detail"].lower()

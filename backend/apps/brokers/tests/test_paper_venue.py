@@ -147,11 +147,12 @@ async def test_the_venue_itself_enforces_precision_and_notional(sim, paper) -> N
     """Même appelé directement (sans les contrôles de `order_place`), le venue refuse comme Binance."""
     exchange = await exchange_get(broker=await paper())
     await exchange.load_markets()
+    refused = "Ordre refusé par Binance (papier) : "
     cases = [
-        (("BTC/USDT", "market", "buy", 0.00005), "Ordre refusé par Binance (papier) : Filter failure: NOTIONAL"),
-        (("BTC/USDT", "limit", "buy", 0.001, 1), "Ordre refusé par Binance (papier) : Filter failure: NOTIONAL"),
-        (("BTC/USDT", "market", "buy", float("nan")), "Ordre refusé par Binance (papier) : Illegal characters"),
-        (("BTC/USDT", "stop_loss", "sell", 0.01), "Ordre refusé par Binance (papier) : type d'ordre"),
+        (("BTC/USDT", "market", "buy", 0.00005), refused + "Filter failure: NOTIONAL"),
+        (("BTC/USDT", "limit", "buy", 0.001, 1), refused + "Filter failure: NOTIONAL"),
+        (("BTC/USDT", "market", "buy", float("nan")), refused + "Illegal characters"),
+        (("BTC/USDT", "stop_loss", "sell", 0.01), refused + "type d'ordre"),
         (("FOO/USDT", "market", "buy", 1), "Symbole inconnu sur Binance (papier)"),
     ]
     for args, message in cases:
