@@ -61,7 +61,8 @@ class PaperBalancesField(serializers.Field):
 
     @staticmethod
     def _amount(asset: str, raw: Any) -> Decimal:
-        amount = None if isinstance(raw, bool) or not isinstance(raw, str | int | float) else to_decimal(raw)
+        readable = isinstance(raw, int | float | str) and not isinstance(raw, bool) and len(str(raw)) <= 40
+        amount = to_decimal(raw) if readable else None
         if amount is None:
             raise serializers.ValidationError(f"Solde de {asset} invalide : nombre attendu (ex. \"10000\").")
         if amount < 0:

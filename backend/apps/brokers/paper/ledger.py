@@ -29,6 +29,8 @@ from apps.brokers.models import Broker, PaperBalance, PaperOrder
 
 ZERO = Decimal(0)
 QUANTUM = Decimal("1e-12")  # 12 décimales, comme les colonnes
+CEILING = Decimal("1e17")  # colonnes à 30 chiffres dont 12 décimales : au-delà, refusé (jamais une 500)
+OUT_OF_RANGE = "montant hors des limites du trading papier (10^17 au plus) : ordre refusé."
 INSUFFICIENT = "Account has insufficient balance for requested action."
 UNKNOWN_ORDER = "Unknown order sent."
 MISSING_ORDER = "Order does not exist."
@@ -73,7 +75,10 @@ class _Wallet:
         row.free -= amount
 
     def credit(self, asset: str, amount: Decimal) -> None:
-        self.rows[asset].free += amount
+        row = self.rows[asset]
+        row.free += amount
+        if row.free + row.locked >= CEILING:
+            raise ccxt.InvalidOrder(OUT_OF_RANGE)
 
     def lock(self, asset: str, amount: Decimal) -> None:
         self.debit(asset, amount)
@@ -100,6 +105,8 @@ def _lock_broker(broker_id: int) -> None:
 def _settle(order: PaperOrder, wallet: _Wallet, base: str, quote: str, price: Decimal) -> None:
     """Exécute entièrement `order` au prix `price` (taux de frais de l'ordre) ; met les soldes à jour."""
     amount = order.amount
+    if amount * price >= CEILING:
+        raise ccxt.InvalidOrder(OUT_OF_RANGE)
     if order.side == "buy":
         cost = up(amount * price)
         fee, fee_currency = up(amount * order.fee_rate), base
@@ -127,6 +134,8 @@ def _duplicate_check(broker_id: int, client_order_id: str) -> None:
 
 
 def _new_order(broker_id: int, request: OrderRequest, fee_rate: Decimal) -> PaperOrder:
+    if request.amount >= CEILING or (request.limit_price or ZERO) >= CEILING:
+        raise ccxt.InvalidOrder(OUT_OF_RANGE)
     return PaperOrder(
         broker_id=broker_id, client_order_id=request.client_order_id, symbol=request.symbol,
         side=request.side, order_type=request.order_type, amount=request.amount,

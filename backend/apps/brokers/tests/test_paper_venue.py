@@ -3,12 +3,15 @@ règles de l'exchange, erreurs françaises, et AUCUN appel à un endpoint privé
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+import ccxt
 import pytest
 from asgiref.sync import sync_to_async
 
 from apps.brokers.models import PaperBalance, PaperOrder
+from apps.brokers.paper import ledger
 from apps.brokers.tests.paper_fixtures import make_paper_broker, private_requests  # noqa: F401
 from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import exchange_get
@@ -180,3 +183,22 @@ async def test_paper_brokers_of_two_users_are_isolated(sim, paper) -> None:  # n
         await order_cancel(broker=second, exchange_order_id=limit.exchange_order_id, symbol="BTC/USDT")
     assert info.value.status_code == 404
     assert (await PaperOrder.objects.aget(pk=limit.exchange_order_id)).status == "open"
+
+
+async def test_amounts_beyond_what_the_columns_hold_are_refused_not_crashed(sim, paper) -> None:  # noqa: F811
+    """Un solde de départ démesuré (10¹⁵ BTC) ne peut pas produire un montant que la base refuserait."""
+    broker = await paper(paper_initial_balances={"BTC": Decimal("1e15")})
+    request = ledger.OrderRequest(symbol="BTC/USDT", base="BTC", quote="USDT", side="sell",
+                                  order_type="market", amount=Decimal("1e15"), limit_price=None,
+                                  client_order_id="huge-1")
+    with pytest.raises(ccxt.InvalidOrder, match="hors des limites"):
+        await sync_to_async(ledger.order_fill)(broker_id=broker.pk, request=request, price=Decimal("60000"),
+                                               fee_rate=Decimal("0.001"))
+    huge = dataclasses.replace(request, amount=Decimal("1e20"), order_type="limit",
+                               limit_price=Decimal("1"), client_order_id="huge-2")
+    with pytest.raises(ccxt.InvalidOrder, match="hors des limites"):
+        await sync_to_async(ledger.order_rest)(broker_id=broker.pk, request=huge, fee_rate=Decimal(0))
+    trade = await order_place(broker=broker, symbol="BTC/USDT", side="sell", quantity="1000000000000000")
+    assert trade.status == Trade.Status.ERROR
+    assert trade.error_message.startswith("Ordre refusé par Binance (papier)")
+    assert await _balances(broker) == {"BTC": (Decimal("1e15"), 0)}
