@@ -151,9 +151,10 @@ class PaperExchange:
             raise ccxt.ExchangeError(f"aucun prix pour {symbol} : ordre non passé.")
         return price
 
-    async def _cross(self, tickers: dict[str, Any]) -> None:
+    async def _cross(self, tickers: dict[str, Any], opened: list[str] | None = None) -> None:
         """Exécute les ordres limites ouverts que ces tickers croisent (bid/ask, sinon dernier prix)."""
-        opened = await sync_to_async(ledger.open_symbols)(broker_id=self.broker_id)
+        if opened is None:
+            opened = await sync_to_async(ledger.open_symbols)(broker_id=self.broker_id)
         for symbol in opened:
             ticker = tickers.get(symbol)
             if not ticker or symbol not in self._data.markets:
@@ -183,7 +184,7 @@ class PaperExchange:
         except ccxt.BaseError as exc:
             logger.warning("Papier : prix illisibles pour %s (%s)", ", ".join(wanted), exchange_message(exc))
             return
-        await self._cross(tickers)
+        await self._cross(tickers, wanted)
 
     # ------------------------------------------------------------------ compte (grand livre)
 

@@ -26,9 +26,10 @@ async def open_trades_sync(*, broker: BrokerLike, still_open: set[str], symbol: 
     """Relit les ordres `open` du journal de ce broker absents de `still_open` (identifiants des
     ordres que l'exchange dit ouverts) ; renvoie le nombre de lignes relues. Un ordre que l'exchange
     ne connaît pas passe `unknown` (à vérifier) : il n'est pas relu à chaque appel."""
-    exchange, market = await market_get(broker, symbol or "") if symbol else (None, None)
-    if exchange is None:
-        exchange = await exchange_get(broker=broker)
+    if symbol:
+        exchange, market = await market_get(broker, symbol)
+    else:
+        exchange, market = await exchange_get(broker=broker), None
     if not exchange.has.get("fetchOrder"):
         return 0
     rows = (Trade.objects.filter(broker_id=broker.id, status__in=OPEN_STATUSES)
