@@ -250,6 +250,9 @@ ARISTOBOT_USER_RELEASE = "apps.trading_engine.services.user_trading_release"
 # Exécuteur des webhooks en attente, branché dans le moteur de trading (le moteur n'importe pas
 # l'app webhooks ; elle expose `group`, `message_type`, `run(stop)`, `handle_message`, `recover`).
 ARISTOBOT_WEBHOOK_EXECUTOR = "apps.webhooks.executor.WebhookExecutor"
+# Venue des brokers papier, renvoyé par `core.services.ccxt_manager.exchange_get` (le cœur
+# n'importe pas l'app brokers) : interface CCXT asynchrone, soldes et ordres en base.
+ARISTOBOT_PAPER_EXCHANGE = "apps.brokers.paper.exchange.PaperExchange"
 
 # Notifications Telegram (docs/telegram.md) : base de l'API Bot (un faux serveur en test), crochets
 # de fin d'ordre (le chemin des ordres n'importe pas les notifications) et positions ouvertes du

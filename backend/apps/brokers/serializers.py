@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.brokers.models import Broker
 from apps.core.crypto import mask_secret
+from apps.core.numbers import number_fr, to_decimal
 from apps.core.validators import ccxt_exchange_ids, drf_validate, validate_api_secret
 
 
@@ -24,6 +28,54 @@ class ApiKeysMixin:
         return drf_validate(validate_api_secret, value)
 
 
+MAX_PAPER_ASSETS = 50
+MAX_PAPER_AMOUNT = Decimal("1e15")
+_ASSET = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,19}$")
+
+
+@extend_schema_field({
+    "type": "object", "additionalProperties": {"type": "string", "example": "10000"},
+    "example": {"USDT": "10000", "BTC": "0.5"},
+    "description": "Broker papier : soldes de départ (actif → quantité ≥ 0 ; 10 000 USDT par défaut)",
+})
+class PaperBalancesField(serializers.Field):
+    """Soldes de départ d'un broker papier : `{"USDT": "10000", "BTC": "0.5"}` (texte ou nombre)."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Decimal]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Objet attendu, ex. {"USDT": "10000"}.')
+        if not data or len(data) > MAX_PAPER_ASSETS:
+            raise serializers.ValidationError(f"De 1 à {MAX_PAPER_ASSETS} actifs.")
+        balances: dict[str, Decimal] = {}
+        for raw_asset, raw_amount in data.items():
+            asset = str(raw_asset).strip().upper()
+            if not _ASSET.match(asset):
+                raise serializers.ValidationError(f"Actif invalide : « {str(raw_asset)[:30]} » "
+                                                  "(lettres et chiffres, 20 caractères au plus).")
+            if asset in balances:
+                raise serializers.ValidationError(f"Actif {asset} donné deux fois.")
+            balances[asset] = self._amount(asset, raw_amount)
+        if not any(balances.values()):
+            raise serializers.ValidationError("Au moins un solde de départ doit être positif.")
+        return balances
+
+    @staticmethod
+    def _amount(asset: str, raw: Any) -> Decimal:
+        readable = isinstance(raw, int | float | str) and not isinstance(raw, bool) and len(str(raw)) <= 40
+        amount = to_decimal(raw) if readable else None
+        if amount is None:
+            raise serializers.ValidationError(f"Solde de {asset} invalide : nombre attendu (ex. \"10000\").")
+        if amount < 0:
+            raise serializers.ValidationError(f"Solde de {asset} négatif : {number_fr(amount)}.")
+        if amount > MAX_PAPER_AMOUNT:
+            raise serializers.ValidationError(
+                f"Solde de {asset} trop grand : {number_fr(MAX_PAPER_AMOUNT)} au plus.")
+        return amount.quantize(Decimal("1e-12"), rounding=ROUND_DOWN)
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return dict(value or {})
+
+
 class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
     api_key = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=512)
     api_secret = serializers.CharField(
@@ -33,7 +85,12 @@ class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
     api_key_hint = serializers.SerializerMethodField()
     api_secret_hint = serializers.SerializerMethodField()
     has_password = serializers.SerializerMethodField()
-    venue = serializers.CharField(read_only=True, help_text="real, testnet ou simulator")
+    venue = serializers.CharField(read_only=True, help_text="real, testnet, simulator ou paper")
+    is_paper = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Broker papier : prix publics réels, exécutions simulées, sans clés (fixé à la création)",
+    )
+    paper_balances = PaperBalancesField(required=False, source="paper_initial_balances")
 
     class Meta:
         model = Broker
@@ -50,6 +107,8 @@ class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
             "has_password",
             "is_default",
             "is_testnet",
+            "is_paper",
+            "paper_balances",
             "venue",
             "created_at",
             "updated_at",
@@ -78,7 +137,9 @@ class BrokerSerializer(ApiKeysMixin, serializers.ModelSerializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is None:
+        if self.instance is not None and "is_paper" not in self.initial_data:
+            attrs.pop("is_paper", None)  # valeur par défaut d'un PATCH : rien n'a été demandé
+        if self.instance is None and not attrs.get("is_paper"):
             missing = [f for f in ("api_key", "api_secret") if not attrs.get(f)]
             if missing:
                 raise serializers.ValidationError(
@@ -108,3 +169,12 @@ class OrderCancelSerializer(serializers.Serializer):
     """Entrée de `POST /api/brokers/<id>/orders/<exchange_order_id>/cancel/`."""
 
     symbol = serializers.CharField(max_length=40)
+
+
+class PaperResetSerializer(serializers.Serializer):
+    """Réponse de `POST /api/brokers/<id>/paper-reset/`."""
+
+    canceled_orders = serializers.ListField(child=serializers.CharField(),
+                                            help_text="Ordres ouverts annulés (identifiants papier)")
+    paper_balances = serializers.DictField(child=serializers.CharField(),
+                                           help_text="Soldes rétablis (actif → quantité)")

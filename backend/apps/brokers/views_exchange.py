@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from apps.brokers import services
 from apps.brokers.models import Broker
-from apps.brokers.serializers import BrokerCheckSerializer, OrderCancelSerializer
+from apps.brokers.serializers import BrokerCheckSerializer, OrderCancelSerializer, PaperResetSerializer
 from apps.core.access import owned_get
 from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import exchanges_list
@@ -74,6 +74,16 @@ class BrokerExchangeActionsMixin:
     @action(detail=True, methods=["get"], url_path="balance")
     def balance(self, request: Request, pk: str | None = None) -> Response:
         return Response(services.broker_balance_fetch(broker=self.get_object()))
+
+    @extend_schema(
+        request=None,
+        responses=PaperResetSerializer,
+        summary="Broker papier : remise aux soldes de départ (ordres ouverts annulés)",
+        description="409 si une position de stratégie est ouverte sur ce broker ; 400 s'il n'est pas papier.",
+    )
+    @action(detail=True, methods=["post"], url_path="paper-reset")
+    def paper_reset(self, request: Request, pk: str | None = None) -> Response:
+        return Response(services.broker_paper_reset(broker=self.get_object()))
 
     @extend_schema(
         request=None,

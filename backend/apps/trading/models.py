@@ -55,6 +55,7 @@ class Trade(models.Model):
     broker_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     exchange = models.CharField(max_length=50)
     is_testnet = models.BooleanField(default=False)
+    is_paper = models.BooleanField(default=False, help_text="Ordre d'un broker papier (exécution simulée)")
     source = models.CharField(max_length=10, choices=Source.choices)
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.MANUAL)
     # Origine de l'ordre : de simples identifiants (pas de clé étrangère vers les fonctionnalités,

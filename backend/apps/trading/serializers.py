@@ -16,7 +16,7 @@ class TradeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Trade
         fields = [
-            "id", "user", "broker", "exchange", "is_testnet", "source", "role", "strategy",
+            "id", "user", "broker", "exchange", "is_testnet", "is_paper", "source", "role", "strategy",
             "active_strategy", "webhook", "symbol", "side", "order_type", "requested_quantity",
             "requested_quote_amount", "requested_price", "quantity", "price", "cost", "fee",
             "fee_asset", "fee_quote", "status", "client_order_id", "exchange_order_id",

@@ -27,12 +27,13 @@ class ActiveStrategySerializer(serializers.ModelSerializer):
     strategy_name = serializers.CharField(source="strategy.name", read_only=True)
     timeframe = serializers.CharField(source="strategy.timeframe", read_only=True)
     broker_name = serializers.CharField(source="broker.name", read_only=True)
+    broker_is_paper = serializers.BooleanField(source="broker.is_paper", read_only=True)
 
     class Meta:
         model = ActiveStrategy
         fields = [
             "id", "user", "strategy", "strategy_name", "timeframe", "broker", "broker_name",
-            "symbol", "start_date", "end_date", "is_active", "last_run_at", "last_error",
+            "broker_is_paper", "symbol", "start_date", "end_date", "is_active", "last_run_at", "last_error",
             "created_at", "updated_at",
         ]
         read_only_fields = ["id", "user", "last_run_at", "last_error", "created_at", "updated_at"]

@@ -108,6 +108,8 @@ class PortfolioBrokerSerializer(serializers.Serializer):
     name = serializers.CharField()
     exchange = serializers.CharField()
     is_testnet = serializers.BooleanField()
+    is_paper = serializers.BooleanField()
+    venue = serializers.CharField(help_text="real, testnet, simulator ou paper")
 
 
 class PortfolioSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.brokers.models import Broker
-from apps.brokers.services import broker_balance_fetch, broker_open_orders_fetch
+from apps.brokers.services import broker_balance_fetch, broker_open_orders_fetch, broker_open_trades_sync
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.trading.models import Trade
 from apps.trading.services.orders import order_place
@@ -50,7 +50,7 @@ def manual_portfolio_fetch(*, broker: Broker) -> dict[str, Any]:
     return {
         "broker": {
             "id": broker.pk, "name": broker.name, "exchange": broker.exchange,
-            "is_testnet": broker.is_testnet,
+            "is_testnet": broker.is_testnet, "is_paper": broker.is_paper, "venue": broker.venue,
         },
         "exchange": balance.get("exchange") or broker.exchange,
         "balances": balance.get("balances") or [],
@@ -64,5 +64,7 @@ def manual_open_orders_fetch(*, broker: Broker, symbol: str | None = None) -> li
     `trades` (None pour un ordre passé hors d'Aristobot) : la page signale ainsi les protections
     SL/TP d'une stratégie avant qu'on les annule."""
     orders = broker_open_orders_fetch(broker=broker, symbol=symbol)
+    # Les ordres du journal qui ne sont plus ouverts (exécutés ou annulés depuis) sont relus.
+    broker_open_trades_sync(broker=broker, orders=orders, symbol=symbol)
     origins = order_origins_get(broker=broker, orders=orders)
     return [{**order, "origin": origins.get(str(order.get("id") or ""))} for order in orders]

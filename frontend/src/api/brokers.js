@@ -2,7 +2,8 @@ import { http } from './client.js'
 
 /**
  * @typedef {{id: number, name: string, exchange: string, api_key_hint: string, api_secret_hint: string,
- *   has_password: boolean, is_default: boolean, is_testnet: boolean}} Broker
+ *   has_password: boolean, is_default: boolean, is_testnet: boolean, is_paper: boolean,
+ *   paper_balances: Record<string, string>, venue: 'real'|'testnet'|'simulator'|'paper'}} Broker
  * @typedef {{id: string, name: string, sandbox: boolean, requires_password: boolean}} ExchangeInfo
  * @typedef {{asset: string, free: number|string, used: number|string, total: number|string,
  *   usd_price?: number|string|null, usd_value: number|string|null}} BalanceRow
@@ -38,3 +39,9 @@ export const startPairsUpdate = (brokerId) => http.post(`brokers/${brokerId}/upd
 /** Progression d'un chargement (le plus récent sans `jobId`). @returns {Promise<{job: PairsJob|null}>} */
 export const fetchPairsUpdate = (brokerId, jobId) =>
   http.get(`brokers/${brokerId}/update-pairs/`, { query: { job: jobId } })
+
+/**
+ * Broker papier : remise aux soldes de départ (ordres ouverts annulés ; 409 si une position de
+ * stratégie est ouverte). @returns {Promise<{canceled_orders: string[], paper_balances: Record<string, string>}>}
+ */
+export const resetPaperBroker = (brokerId) => http.post(`brokers/${brokerId}/paper-reset/`)

@@ -16,7 +16,8 @@ import {
 
 /**
  * Fenêtre modale d'ajout / modification d'un broker : formulaire, vérification des clés en direct,
- * confirmation du solde puis enregistrement (machine à états de `domain/brokers/form.js`).
+ * confirmation du solde puis enregistrement (machine à états de `domain/brokers/form.js`). Un
+ * broker papier n'a pas de clés : il s'enregistre directement (`saveDirect`).
  */
 export function useBrokerEditor() {
   const store = useBrokersStore()
@@ -48,9 +49,9 @@ export function useBrokerEditor() {
       { flush: 'sync' },
     )
   }
-  // Pas de testnet possible : l'interrupteur revient sur « réel ».
-  watch(testnetAvailable, (available) => {
-    if (!available) form.isTestnet = false
+  // Pas de testnet possible (exchange sans sandbox, broker papier) : l'interrupteur revient sur « réel ».
+  watch([testnetAvailable, () => form.isPaper], ([available, paper]) => {
+    if (!available || paper) form.isTestnet = false
   })
 
   function fill(values) {
@@ -99,6 +100,21 @@ export function useBrokerEditor() {
   async function save() {
     if (machine.value.phase !== Phase.CHECKED) return null
     dispatch({ type: 'SAVE_START' })
+    return persist()
+  }
+
+  /** Broker papier : rien à vérifier auprès de l'exchange, enregistrement direct après validation. */
+  async function saveDirect() {
+    const fieldErrors = validateBrokerForm(form, { broker: broker.value, exchangeInfo: exchangeInfo.value })
+    if (Object.keys(fieldErrors).length) {
+      dispatch({ type: 'INVALID', fieldErrors, message: 'Corrigez les champs signalés.' })
+      return null
+    }
+    dispatch({ type: 'SAVE_START', direct: true })
+    return persist()
+  }
+
+  async function persist() {
     try {
       const saved = await store.save(savePayload(form, broker.value), broker.value?.id ?? null)
       dispatch({ type: 'SAVE_OK' })
@@ -125,5 +141,6 @@ export function useBrokerEditor() {
     close,
     check,
     save,
+    saveDirect,
   }
 }

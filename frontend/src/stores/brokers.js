@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as brokersApi from '../api/brokers.js'
 import { applyJobUpdate, jobFromPayload } from '../domain/brokers/pairsProgress.js'
+import { useStatusStore } from './status.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 
 /** Relecture de la progression « MAJ Paires » tant qu'un chargement est actif (secours du WebSocket). */
@@ -74,9 +75,13 @@ export const useBrokersStore = defineStore('brokers', () => {
     return exchangesPending
   }
 
-  /** Après un changement, la liste est relue (elle porte aussi le broker par défaut). */
+  /**
+   * Après un changement, la liste est relue (elle porte aussi le broker par défaut), et la barre de
+   * statut aussi (ses types de comptes en dépendent : pastille PAPIER).
+   */
   async function refreshAfterChange() {
-    await load()
+    const status = useStatusStore()
+    await Promise.all([load(), status.loaded ? status.refresh() : null])
   }
 
   const checkKeys = (payload) => brokersApi.checkKeys(payload)
@@ -90,6 +95,13 @@ export const useBrokersStore = defineStore('brokers', () => {
   async function remove(id) {
     await brokersApi.deleteBroker(id)
     await refreshAfterChange()
+  }
+
+  /** Broker papier : retour aux soldes de départ (la liste est relue). */
+  async function resetPaper(id) {
+    const result = await brokersApi.resetPaperBroker(id)
+    await refreshAfterChange()
+    return result
   }
 
   async function setDefault(id) {
@@ -178,6 +190,7 @@ export const useBrokersStore = defineStore('brokers', () => {
     save,
     remove,
     setDefault,
+    resetPaper,
     updatePairs,
     applyJob,
     pollOnce,

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { fetchStatus } from '../api/status.js'
+import { hasPaperVenue } from '../domain/brokers/venue.js'
 import { getSocket, MessageType, SocketPath } from '../websocket/index.js'
 
 export const STATUS_POLL_INTERVAL_MS = 30_000
@@ -26,8 +27,10 @@ export const useStatusStore = defineStore('status', () => {
   const liveStrategies = computed(() => Number(status.value?.live_strategies ?? 0))
   const openAlerts = computed(() => Number(status.value?.open_alerts ?? 0))
   const testnet = computed(() => Boolean(status.value?.testnet))
-  /** Types de comptes des stratégies live (de tous les brokers s'il n'y en a pas) : real, testnet, simulator. */
+  /** Types de comptes des stratégies live (de tous les brokers s'il n'y en a pas) : real, testnet, simulator, paper. */
   const venues = computed(() => (Array.isArray(status.value?.venues) ? status.value.venues : []))
+  /** Un broker papier est en jeu (pastille PAPIER). */
+  const paper = computed(() => hasPaperVenue(venues.value))
   const lastHeartbeat = computed(() => status.value?.heartbeat?.last_heartbeat ?? null)
   const lastMessageAt = computed(() => status.value?.heartbeat?.last_message_at ?? null)
   const realtime = computed(() => socket.connected.value)
@@ -81,6 +84,7 @@ export const useStatusStore = defineStore('status', () => {
     liveStrategies,
     openAlerts,
     testnet,
+    paper,
     venues,
     lastHeartbeat,
     lastMessageAt,

@@ -19,6 +19,10 @@ Règles :
 - `ARISTOBOT_BINANCE_REST_URL` (si différente de l'URL officielle) redirige TOUTES les URL de
   l'API Binance (`urls["api"]` et `urls["test"]`) : rien ne sort de la boucle locale quand on vise
   le simulateur, testnet compris. Binance uniquement.
+- Broker papier (`is_paper`) : `exchange_get` renvoie le venue papier, une interface CCXT
+  asynchrone dont les soldes et ordres vivent en base et dont les prix viennent de l'instance
+  PUBLIQUE partagée de l'exchange (aucune clé : aucun appel privé possible). La classe est donnée
+  par le réglage `ARISTOBOT_PAPER_EXCHANGE` (le cœur n'importe pas l'app brokers).
 - `close_all()` ferme les instances de la boucle courante (arrêt) ; `exchange_discard` /
   `exchange_discard_everywhere` ferment celles d'un broker supprimé.
 """
@@ -40,6 +44,7 @@ from urllib.parse import urlsplit
 import ccxt
 import ccxt.async_support as ccxt_async
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from apps.core.exceptions import AristobotError
 from apps.core.services.rate_limit import rate_limiter_config
@@ -68,6 +73,7 @@ class BrokerLike(Protocol):
     api_secret: str
     password: str
     is_testnet: bool
+    is_paper: bool
 
 
 @dataclass(frozen=True)
@@ -289,9 +295,8 @@ def _usable(entry: _Entry | None, fingerprint: str) -> bool:
 
 
 async def _get_or_build(
-    registry: _Registry, table: dict[Any, _Entry], key: Any, credentials: ExchangeCredentials
+    registry: _Registry, table: dict[Any, _Entry], key: Any, fingerprint: str, build: Any
 ) -> Any:
-    fingerprint = credentials_fingerprint(credentials)
     entry = table.get(key)
     if _usable(entry, fingerprint):
         return entry.exchange
@@ -299,7 +304,7 @@ async def _get_or_build(
         entry = table.get(key)
         if _usable(entry, fingerprint):
             return entry.exchange
-        exchange = exchange_build(credentials=credentials)
+        exchange = build()
         if entry is not None and getattr(entry.exchange, "closed_by_user", False):
             logger.info("Instance CCXT fermée pour %s : remplacée", key)
         elif entry is not None:
@@ -309,19 +314,37 @@ async def _get_or_build(
         return exchange
 
 
+async def _credentials_get(registry: _Registry, table: dict[Any, _Entry], key: Any,
+                           credentials: ExchangeCredentials) -> Any:
+    return await _get_or_build(registry, table, key, credentials_fingerprint(credentials),
+                               lambda: exchange_build(credentials=credentials))
+
+
+async def _paper_get(registry: _Registry, broker: BrokerLike) -> Any:
+    """Le venue papier du broker, branché sur l'instance publique courante de son exchange
+    (reconstruit si cette instance est remplacée)."""
+    market_data = await public_exchange_get(exchange_id=broker.exchange)
+    fingerprint = f"paper\x1f{broker.exchange}\x1f{id(market_data)}"
+    factory = import_string(settings.ARISTOBOT_PAPER_EXCHANGE)
+    return await _get_or_build(registry, registry.brokers, (broker.user_id, broker.id), fingerprint,
+                               lambda: factory(broker_id=broker.id, market_data=market_data))
+
+
 async def exchange_get(*, broker: BrokerLike) -> Any:
-    """L'instance CCXT partagée du broker (créée au premier appel, reconstruite si les clés changent)."""
-    credentials = ExchangeCredentials.from_broker(broker)
+    """L'instance CCXT partagée du broker (créée au premier appel, reconstruite si les clés changent) ;
+    pour un broker papier, son venue papier (même interface, aucun appel privé)."""
     registry = _registry()
-    return await _get_or_build(registry, registry.brokers, (broker.user_id, broker.id), credentials)
+    if broker.is_paper:
+        return await _paper_get(registry, broker)
+    credentials = ExchangeCredentials.from_broker(broker)
+    return await _credentials_get(registry, registry.brokers, (broker.user_id, broker.id), credentials)
 
 
 async def public_exchange_get(*, exchange_id: str) -> Any:
     """Instance sans clés d'un exchange (marchés, bougies), partagée dans la boucle courante."""
     registry = _registry()
-    return await _get_or_build(
-        registry, registry.public, exchange_id, ExchangeCredentials(exchange_id=exchange_id)
-    )
+    return await _credentials_get(registry, registry.public, exchange_id,
+                                  ExchangeCredentials(exchange_id=exchange_id))
 
 
 async def exchange_discard(*, user_id: int, broker_id: int) -> None:

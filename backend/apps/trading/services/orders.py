@@ -284,7 +284,8 @@ async def order_place(
     side, order_type, qty, quote, limit_price = _validate(side, order_type, quantity, quote_amount, price)
     trade = await Trade.objects.acreate(
         user_id=broker.user_id, broker_id=broker.id, exchange=broker.exchange,
-        is_testnet=bool(broker.is_testnet), source=source, role=role, strategy_id=strategy_id,
+        is_testnet=bool(broker.is_testnet), is_paper=bool(broker.is_paper),
+        source=source, role=role, strategy_id=strategy_id,
         active_strategy_id=active_strategy_id, webhook_id=webhook_id,
         symbol=(symbol or "").strip().upper()[:40], side=side, order_type=order_type,
         requested_quantity=qty, requested_quote_amount=quote, requested_price=limit_price,

@@ -84,7 +84,8 @@ async def _trade_new(
 ) -> Trade:
     return await Trade.objects.acreate(
         user_id=broker.user_id, broker_id=broker.id, exchange=broker.exchange,
-        is_testnet=bool(broker.is_testnet), source=links.source, role=role,
+        is_testnet=bool(broker.is_testnet), is_paper=bool(broker.is_paper),
+        source=links.source, role=role,
         strategy_id=links.strategy_id, active_strategy_id=links.active_strategy_id,
         webhook_id=links.webhook_id, symbol=symbol, side=Trade.Side.SELL, order_type=order_type,
         requested_quantity=quantity, requested_price=price, status=Trade.Status.PENDING,
@@ -170,8 +171,8 @@ async def _place_stop(
 
 def exchange_supports(exchange: Any, market: dict[str, Any], *, oco: bool) -> bool:
     """Vrai si le SL (et l'OCO si `oco`) peut être posé sur l'exchange pour ce marché."""
-    if exchange.id != "binance":
-        return False
+    if exchange.id != "binance" or not exchange.has.get("createStopLossOrder"):
+        return False  # venue sans ordres stop (papier) : SL/TP surveillés
     info = market.get("info") or {}
     types = info.get("orderTypes") or []
     return "STOP_LOSS_LIMIT" in types and (not oco or bool(info.get("ocoAllowed")))

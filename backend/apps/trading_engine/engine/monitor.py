@@ -9,6 +9,10 @@ gardés) :
 - mode `watched` : prix (ticker) au-delà du SL ou du TP → vente au marché ;
 - `last_price` et `unrealized_pnl` mis à jour (un ticker par broker et symbole) ;
 - une vente interrompue (bail abandonné) est reprise.
+
+Le même passage rapproche du prix les ordres limites ouverts des brokers papier
+(`apps.brokers.paper.services.paper_orders_watch`) : un venue papier n'a pas de carnet qui les
+exécuterait tout seul.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
+from apps.brokers.paper.services import paper_orders_watch
 from apps.core.aio import poll_until
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange import ticker_fetch
@@ -56,6 +61,7 @@ class PositionMonitor:
     async def check_all(self) -> dict[int, str]:
         """Un passage sur toutes les positions ouvertes ; {id de position: résultat}."""
         self.passes += 1
+        await paper_orders_watch()
         positions = await sync_to_async(list)(
             Position.objects.filter(status=Position.Status.OPEN).select_related("broker", "active_strategy")
         )

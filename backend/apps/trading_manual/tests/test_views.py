@@ -200,7 +200,7 @@ def test_portfolio_values_each_asset_in_usd_with_the_total(trader, threaded_sim)
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["broker"] == {"id": trader.broker.pk, "name": trader.broker.name, "exchange": "binance",
-                              "is_testnet": False}
+                              "is_testnet": False, "is_paper": False, "venue": "simulator"}
     rows = {row["asset"]: row for row in body["balances"]}
     assert rows["USDT"] == {"asset": "USDT", "free": 10000, "used": 0, "total": 10000, "usd_price": 1,
                             "usd_value": 10000}

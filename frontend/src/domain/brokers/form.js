@@ -4,7 +4,11 @@
  * Machine à états : edit → checking → checked (solde affiché pour confirmation) → saving → saved.
  * Un échec de vérification revient à `edit` ; un échec d'enregistrement revient à `checked` ;
  * toute modification d'un champ après la vérification l'invalide (retour à `edit`).
+ * Un broker papier n'a pas de clés à vérifier : `SAVE_START` avec `direct` part de `edit`, et un
+ * échec y revient.
  */
+
+import { formatPaperBalances, parsePaperBalances } from './paper.js'
 
 export const Phase = Object.freeze({
   EDIT: 'edit',
@@ -23,6 +27,8 @@ const FIELD_MAP = Object.freeze({
   password: 'password',
   is_testnet: 'isTestnet',
   is_default: 'isDefault',
+  is_paper: 'isPaper',
+  paper_balances: 'paperBalances',
 })
 
 export function initialMachine() {
@@ -53,14 +59,19 @@ export function brokerFormReducer(state, event) {
       if (state.phase !== Phase.CHECKING) return state
       return { ...initialMachine(), error: event.message, fieldErrors: event.fieldErrors ?? {} }
     case 'SAVE_START':
-      if (state.phase !== Phase.CHECKED) return state
-      return { ...state, phase: Phase.SAVING, error: '', fieldErrors: {} }
+      if (state.phase !== Phase.CHECKED && !(event.direct && state.phase === Phase.EDIT)) return state
+      return { ...state, phase: Phase.SAVING, direct: Boolean(event.direct), error: '', fieldErrors: {} }
     case 'SAVE_OK':
       if (state.phase !== Phase.SAVING) return state
       return { ...state, phase: Phase.SAVED }
     case 'SAVE_FAIL':
       if (state.phase !== Phase.SAVING) return state
-      return { ...state, phase: Phase.CHECKED, error: event.message, fieldErrors: event.fieldErrors ?? {} }
+      return {
+        ...state,
+        phase: state.direct ? Phase.EDIT : Phase.CHECKED,
+        error: event.message,
+        fieldErrors: event.fieldErrors ?? {},
+      }
     case 'RESET':
       return initialMachine()
     default:
@@ -78,6 +89,8 @@ export function brokerFormFromBroker(broker) {
     password: '',
     isTestnet: Boolean(broker?.is_testnet),
     isDefault: Boolean(broker?.is_default),
+    isPaper: Boolean(broker?.is_paper),
+    paperBalances: formatPaperBalances(broker?.is_paper ? broker.paper_balances : null),
   }
 }
 
@@ -94,6 +107,11 @@ export function validateBrokerForm(form, { broker = null, exchangeInfo = null } 
   if (!form.name.trim()) errors.name = 'Donnez un nom à ce broker.'
   else if (form.name.trim().length > 80) errors.name = '80 caractères au maximum.'
   if (!form.exchange) errors.exchange = 'Choisissez un exchange.'
+  if (form.isPaper) {
+    const { error } = parsePaperBalances(form.paperBalances)
+    if (error) errors.paperBalances = error
+    return errors
+  }
   if (!broker) {
     if (!form.apiKey.trim()) errors.apiKey = 'La clé API est obligatoire.'
     if (!form.apiSecret.trim()) errors.apiSecret = 'Le secret API est obligatoire.'
@@ -123,12 +141,20 @@ export function checkPayload(form, broker = null) {
 
 /** Corps de `POST /api/brokers/` ou `PATCH /api/brokers/<id>/` (secrets vides = inchangés). */
 export function savePayload(form, broker = null) {
+  if (form.isPaper) return paperSavePayload(form, broker)
   const payload = { name: form.name.trim(), exchange: form.exchange, is_testnet: form.isTestnet }
   // Le broker par défaut se choisit à la création, ensuite par « Définir par défaut ».
   if (!broker) payload.is_default = form.isDefault
   if (form.apiKey.trim()) payload.api_key = form.apiKey.trim()
   if (form.apiSecret.trim()) payload.api_secret = form.apiSecret.trim()
   if (form.password) payload.password = form.password
+  return payload
+}
+
+/** Broker papier : ni clés ni testnet ; mode et exchange fixés à la création. */
+function paperSavePayload(form, broker) {
+  const payload = { name: form.name.trim(), paper_balances: parsePaperBalances(form.paperBalances).balances }
+  if (!broker) Object.assign(payload, { exchange: form.exchange, is_paper: true, is_default: form.isDefault })
   return payload
 }
 

@@ -1,6 +1,7 @@
 /**
- * Où partent les ordres d'un broker (`venue` de l'API : real, testnet, simulator) : libellés.
- * Un broker Binance redirigé vers le simulateur local n'est pas un « compte réel ».
+ * Où partent les ordres d'un broker (`venue` de l'API : real, testnet, simulator, paper) : libellés.
+ * Un broker Binance redirigé vers le simulateur local n'est pas un « compte réel » ; un broker
+ * papier exécute ses ordres dans Aristobot, sur les prix publics réels de l'exchange.
  */
 
 const VENUE_LABELS = {
@@ -19,4 +20,21 @@ export function venueLabel(venue) {
 export function venuesSummary(venues) {
   const list = Array.isArray(venues) ? venues.filter(Boolean) : []
   return list.length ? list.map(venueLabel).join(' + ') : 'Aucun broker'
+}
+
+/** Vrai si l'un des types de comptes est « papier » (pastille PAPIER de la barre de statut). */
+export function hasPaperVenue(venues) {
+  return Array.isArray(venues) && venues.includes('paper')
+}
+
+/** Mention du mode d'un broker dans une liste : « (papier) », « (testnet) » ou rien. */
+export function brokerModeSuffix(broker) {
+  if (broker?.is_paper) return ' (papier)'
+  return broker?.is_testnet ? ' (testnet)' : ''
+}
+
+/** Libellé d'un broker dans un menu : « Nom · Binance ★ (papier) ». */
+export function brokerOptionLabel(broker, exchangeName = '', { star = true } = {}) {
+  const exchange = exchangeName ? ` · ${exchangeName}` : ''
+  return `${broker?.name ?? ''}${exchange}${star && broker?.is_default ? ' ★' : ''}${brokerModeSuffix(broker)}`
 }

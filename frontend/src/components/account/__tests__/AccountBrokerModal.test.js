@@ -142,4 +142,43 @@ describe('AccountBrokerModal', () => {
     await click('broker-save')
     expect(JSON.parse(calls('PATCH', '/api/brokers/4/')[0][1].body)).toEqual({ name: 'Renommé', exchange: 'binance', is_testnet: false })
   })
+
+  it('broker papier : ni clés ni testnet, soldes de départ, enregistrement direct sans vérification', async () => {
+    fetchMock = stubFetch(routes({
+      'POST /api/brokers/': jsonResponse(201, { id: 2, name: 'Essai', exchange: 'binance', is_paper: true, paper_balances: { USDT: '500' } }),
+    }))
+    await openModal()
+    await click('paper-switch')
+    expect($('[data-testid="broker-modal"] [name="api_key"]')).toBeNull()
+    expect($('[data-testid="testnet-switch"]')).toBeNull()
+    expect($('[data-testid="broker-modal"] [data-testid="paper-badge"]')).not.toBeNull()
+    await fill('name', 'Essai')
+    await fill('paper_balances', 'beaucoup')
+    await click('broker-save')
+    expect(calls('POST', '/api/brokers/')).toHaveLength(0)
+    expect(document.body.textContent).toContain('illisible')
+
+    await fill('paper_balances', '500 USDT; 0,25 BTC')
+    await click('broker-save')
+    expect(calls('POST', '/api/brokers/check/')).toHaveLength(0)
+    expect(JSON.parse(calls('POST', '/api/brokers/')[0][1].body)).toEqual({
+      name: 'Essai', exchange: 'binance', is_paper: true, is_default: true, paper_balances: { USDT: '500', BTC: '0.25' },
+    })
+    expect($('[data-testid="broker-modal"]')).toBeNull()
+  })
+
+  it('broker papier refusé par le serveur : l’erreur reste dans la fenêtre, on peut corriger', async () => {
+    fetchMock = stubFetch(routes({
+      'POST /api/brokers/': jsonResponse(400, { detail: 'Actif inconnu sur Binance : FOO.', errors: { paper_balances: ['Actif(s) coté(s) sur aucun marché spot de Binance : FOO.'] } }),
+    }))
+    await openModal()
+    await click('paper-switch')
+    await fill('name', 'Essai')
+    await fill('paper_balances', '1 FOO')
+    await click('broker-save')
+    expect($('[data-testid="broker-error"]').textContent).toContain('Actif inconnu sur Binance : FOO.')
+    expect(document.body.textContent).toContain('aucun marché spot')
+    expect($('[data-testid="broker-save"]')).not.toBeNull()
+  })
 })
+

@@ -43,6 +43,7 @@ describe('TheStatusBar', () => {
     expect(label(wrapper, 'status-live')).toBe('Stratégies live : 0')
     expect(pill(wrapper, 'status-live').attributes('data-tone')).toBe('neutral')
     expect(pill(wrapper, 'status-testnet').exists()).toBe(false)
+    expect(pill(wrapper, 'status-paper').exists()).toBe(false)
     expect([short(wrapper, 'status-heartbeat'), short(wrapper, 'status-coherent'), short(wrapper, 'status-live')]).toEqual([
       'HB actif',
       'Cohérent',
@@ -71,5 +72,17 @@ describe('TheStatusBar', () => {
       'TESTNET',
     ])
     expect(pill(wrapper, 'status-testnet').find('.pill__short').attributes('aria-hidden')).toBe('true')
+  })
+
+  it('signale un broker papier en jeu (PAPIER, ambre)', async () => {
+    const wrapper = mountBar()
+    useStatusStore().applyStatus(status({ venues: ['paper', 'real'] }))
+    await wrapper.vm.$nextTick()
+    expect(label(wrapper, 'status-paper')).toBe('PAPIER')
+    expect(pill(wrapper, 'status-paper').attributes('data-tone')).toBe('paper')
+    expect(pill(wrapper, 'status-paper').attributes('title')).toMatch('ordres simulés')
+    useStatusStore().applyStatus(status({ venues: ['real'] }))
+    await wrapper.vm.$nextTick()
+    expect(pill(wrapper, 'status-paper').exists()).toBe(false)
   })
 })

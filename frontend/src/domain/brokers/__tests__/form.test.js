@@ -109,3 +109,33 @@ describe('validation et charges utiles', () => {
     expect(normalizeBalance({}).rows).toEqual([])
   })
 })
+
+describe('broker papier', () => {
+  const paper = { ...brokerFormFromBroker(null), name: 'Essai', isPaper: true }
+
+  it('enregistré sans vérification de clés ; un échec revient à la saisie', () => {
+    expect(run([{ type: 'SAVE_START' }]).phase).toBe(Phase.EDIT)
+    const saving = run([{ type: 'SAVE_START', direct: true }])
+    expect(saving.phase).toBe(Phase.SAVING)
+    expect(run([{ type: 'SAVE_OK' }], saving).phase).toBe(Phase.SAVED)
+    const failed = run([{ type: 'SAVE_FAIL', message: 'Actif inconnu sur Binance : FOO.', fieldErrors: { paperBalances: 'x' } }], saving)
+    expect(failed).toMatchObject({ phase: Phase.EDIT, error: 'Actif inconnu sur Binance : FOO.' })
+  })
+
+  it('ni clé ni secret exigés ; soldes de départ contrôlés', () => {
+    expect(paper.paperBalances).toBe('10000 USDT')
+    expect(validateBrokerForm(paper, { exchangeInfo: KUCOIN })).toEqual({})
+    expect(validateBrokerForm({ ...paper, paperBalances: 'plein' }, { exchangeInfo: BINANCE }).paperBalances).toMatch('illisible')
+  })
+
+  it('charges utiles : mode et exchange à la création seulement, jamais de clés', () => {
+    expect(savePayload({ ...paper, apiKey: 'k', paperBalances: '500 USDT; 0,1 BTC', isDefault: true })).toEqual({
+      name: 'Essai', exchange: 'binance', is_paper: true, is_default: true, paper_balances: { USDT: '500', BTC: '0.1' },
+    })
+    const broker = { id: 9, name: 'Essai', exchange: 'binance', is_paper: true, paper_balances: { USDT: '1000' } }
+    const form = brokerFormFromBroker(broker)
+    expect(form).toMatchObject({ isPaper: true, paperBalances: '1000 USDT' })
+    expect(savePayload(form, broker)).toEqual({ name: 'Essai', paper_balances: { USDT: '1000' } })
+    expect(fieldErrorsFromApi({ paper_balances: ['Actif inconnu.'] })).toEqual({ paperBalances: 'Actif inconnu.' })
+  })
+})
