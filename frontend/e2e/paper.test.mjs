@@ -1,7 +1,8 @@
 /**
  * Trading papier de bout en bout : broker papier créé dans Mon Compte (sans clés, soldes de départ),
  * pastille PAPIER (ligne du broker, barre de statut, Trading manuel, journal des trades), achat au
- * marché sur les prix du simulateur, puis « Réinitialiser » confirmé qui rend les soldes de départ.
+ * marché sur les prix du simulateur, son solde relevé dans « Évolution globale du solde » (Statistiques),
+ * puis « Réinitialiser » confirmé qui rend les soldes de départ.
  * Aussi à 390 px (téléphone) : la pastille reste visible. Le backend doit viser le simulateur
  * (scripts/e2e.sh le fait).
  */
@@ -93,6 +94,23 @@ test('Trading manuel : achat au marché sur le broker papier, pastille PAPIER, s
   const usdt = portfolio.data.balances.find((b) => b.asset === 'USDT')
   assert.ok(usdt.free < 10000 && usdt.free > 9899, `USDT débité d’environ 100 : ${usdt.free}`)
   await screenshotContent(page, 'paper-trading-manual')
+})
+
+test('Statistiques : le solde du broker papier relevé trace « Évolution globale du solde »', { timeout: 60_000 }, async () => {
+  await openMenuPage(page, MENU_PAGES.find((p) => p.slug === 'statistiques'))
+  await page.locator('[data-testid="stats-filters"] select[name="broker"]').selectOption(String(broker.id))
+  await page.locator('[data-testid="stats-filters"] [data-testid="paper-badge"]').waitFor()
+  const card = page.locator('[data-testid="stats-balance-card"]')
+  const posted = page.waitForResponse((r) => r.url().includes('/api/stats/balance-snapshots/') && r.request().method() === 'POST')
+  await card.locator('[data-testid="stats-snapshot-now"]').click()
+  const snapshot = await (await posted).json()
+  const mine = snapshot.results.find((r) => r.broker_name === BROKER_NAME)
+  // 10 000 USDT de départ, 100 passés en BTC au prix du moment : un total lu (jamais un trou ni zéro).
+  assert.ok(mine && Number(mine.total_usd) > 9900 && Number(mine.total_usd) < 10100, JSON.stringify(mine))
+  await card.locator('[data-testid="stats-balance-chart"] canvas').first().waitFor({ state: 'attached' })
+  const history = await api('GET', `/api/stats/balance-history/?broker=${broker.id}&tz=UTC&interval=hour`)
+  assert.ok(history.data.points.some((p) => p.total_usd !== null), JSON.stringify(history.data.points.at(-1)))
+  await screenshotContent(page, 'paper-stats-balance')
 })
 
 test('Réinitialiser (avec confirmation) rend les soldes de départ', { timeout: 60_000 }, async () => {
