@@ -98,11 +98,13 @@ FILLED = Q(status=Trade.Status.FILLED)
 
 @dataclass(frozen=True)
 class StatsFilters:
-    """Filtres communs : broker (déjà vérifié comme appartenant à l'utilisateur), période [start, end[."""
+    """Filtres communs : broker (déjà vérifié comme appartenant à l'utilisateur) ou sorte de comptes
+    (réels / papier), période [start, end[."""
 
     broker_id: int | None = None
     start: datetime | None = None
     end: datetime | None = None
+    paper: bool | None = None  # True : brokers papier seulement ; False : comptes réels seulement
 
 
 def _metrics() -> dict[str, Any]:
@@ -144,6 +146,8 @@ def trades_for_stats(*, user: Any, filters: StatsFilters) -> QuerySet[Trade]:
     qs = owned(Trade.objects.all(), user).annotate(at=Coalesce("executed_at", "created_at"))
     if filters.broker_id is not None:
         qs = qs.filter(broker_id=filters.broker_id)
+    if filters.paper is not None:
+        qs = qs.filter(is_paper=filters.paper)  # marqué à l'ordre : survit au broker supprimé
     if filters.start is not None:
         qs = qs.filter(at__gte=filters.start)
     if filters.end is not None:
@@ -235,7 +239,7 @@ def stats_pnl_history(
     )
     opening = Decimal(0)
     if filters.start is not None:
-        before = StatsFilters(broker_id=filters.broker_id, end=filters.start)
+        before = StatsFilters(broker_id=filters.broker_id, paper=filters.paper, end=filters.start)
         opening = (
             trades_for_stats(user=user, filters=before)
             .filter(CLOSED)
@@ -270,6 +274,8 @@ def _snapshots_by_bucket(*, user: Any, filters: StatsFilters, interval: str, tz:
     qs = owned(BalanceSnapshot.objects.all(), user)
     if filters.broker_id is not None:
         qs = qs.filter(broker_id=filters.broker_id)
+    if filters.paper is not None:
+        qs = qs.filter(broker__is_paper=filters.paper)
     if filters.start is not None:
         qs = qs.filter(taken_at__gte=filters.start)
     if filters.end is not None:
@@ -331,6 +337,8 @@ def stats_balance_history(
     brokers = owned(Broker.objects.all(), user)
     if filters.broker_id is not None:
         brokers = brokers.filter(pk=filters.broker_id)
+    if filters.paper is not None:
+        brokers = brokers.filter(is_paper=filters.paper)
     return {
         "interval": interval,
         "timezone": tz,

@@ -41,6 +41,9 @@ def _bound(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+VENUE_FILTERS = {"real": False, "paper": True}  # ?broker=real|paper → Broker.is_paper
+
+
 class StatsQuerySerializer(serializers.Serializer):
     """Filtres communs. `end` est exclusive pour une date-heure, incluse pour une date seule."""
 
@@ -49,13 +52,17 @@ class StatsQuerySerializer(serializers.Serializer):
     end = serializers.CharField(required=False, allow_blank=True)
     tz = serializers.CharField(required=False, allow_blank=True, default="UTC")
 
-    def validate_broker(self, value: str) -> int | None:
+    def validate_broker(self, value: str) -> int | str | None:
+        """Un id de broker, `real` (tous les comptes réels), `paper` (tous les papier), ou tous."""
         value = value.strip()
         if value in ("", "all"):
             return None
+        if value in VENUE_FILTERS:
+            return value
         if not (value.isascii() and value.isdigit() and len(value) <= 18):
             raise serializers.ValidationError(
-                f"Filtre « broker » invalide : « {value} » (identifiant entier attendu)."
+                f"Filtre « broker » invalide : « {value[:40]} » (identifiant entier, « real » ou "
+                "« paper » attendu)."
             )
         return int(value)
 
@@ -88,10 +95,12 @@ class StatsQuerySerializer(serializers.Serializer):
     def filters(self, *, user: Any) -> StatsFilters:
         """Les filtres validés ; un broker d'un autre utilisateur donne une 404 en français."""
         data = self.validated_data
-        broker_id = data.get("broker")
-        if broker_id is not None:
-            owned_get(Broker.objects.all(), user, broker_id, label="Broker")
-        return StatsFilters(broker_id=broker_id, start=data["start"], end=data["end"])
+        broker = data.get("broker")
+        if isinstance(broker, str):  # comptes réels ou papier : jamais additionnés ensemble
+            return StatsFilters(paper=VENUE_FILTERS[broker], start=data["start"], end=data["end"])
+        if broker is not None:
+            owned_get(Broker.objects.all(), user, broker, label="Broker")
+        return StatsFilters(broker_id=broker, start=data["start"], end=data["end"])
 
 
 def _interval_field(default: str) -> serializers.ChoiceField:

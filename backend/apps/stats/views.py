@@ -31,7 +31,9 @@ from apps.stats.serializers import (
 )
 
 COMMON_PARAMETERS = [
-    OpenApiParameter("broker", OpenApiTypes.INT, description="Broker de l'utilisateur (tous sinon)"),
+    OpenApiParameter("broker", OpenApiTypes.STR, description=(
+        "Id d'un broker de l'utilisateur, « real » (tous ses comptes réels), « paper » (tous ses "
+        "brokers papier) ; absent : tous, réels et papier additionnés")),
     OpenApiParameter("start", OpenApiTypes.STR, description="Début (ISO, inclus)"),
     OpenApiParameter("end", OpenApiTypes.STR, description="Fin (ISO ; date seule : journée incluse)"),
     OpenApiParameter("tz", OpenApiTypes.STR, description="Fuseau IANA des dates seules (défaut UTC)"),
