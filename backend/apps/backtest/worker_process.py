@@ -27,6 +27,7 @@ from apps.strategies.runtime.sandbox.frames import finite, small_int, text
 from apps.strategies.runtime.sandbox.wire import Child, SandboxError, SandboxTimeout
 
 BACKTEST_HANDLER = "apps.backtest.worker:handle"
+OPTIMIZE_HANDLER = "apps.backtest.optimize_worker:handle"
 
 _sandbox_lock = threading.Lock()
 _sandbox: Sandbox | None = None
@@ -37,7 +38,8 @@ def backtest_sandbox() -> Sandbox:
     global _sandbox
     with _sandbox_lock:
         if _sandbox is None:
-            _sandbox = Sandbox({"backtest": BACKTEST_HANDLER}, name="backtest")
+            _sandbox = Sandbox({"backtest": BACKTEST_HANDLER, "optimize": OPTIMIZE_HANDLER},
+                               name="backtest")
             atexit.register(_sandbox.close)
         return _sandbox
 
