@@ -30,7 +30,7 @@ from apps.backtest.engine.optimize import (
     parse_grid,
     split_index,
 )
-from apps.backtest.engine.params import parameter_specs
+from apps.backtest.engine.params import cast_params, parameter_specs
 from apps.backtest.results import STAT_COUNTS, STAT_NUMBERS
 from apps.backtest.worker_process import backtest_limits, backtest_sandbox
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
@@ -182,14 +182,17 @@ class _Runner:
 def optimize_run(code: str, arrays: dict[str, Any], *, spec: str, maximize: str,
                  initial_amount: float, fee_rate: float = 0.001, timeframe: str | None = None,
                  mode: str = "fast", max_runs: int | None = None, test_ratio: float | None = None,
-                 workers: int | None = None, on_progress: ProgressCallback | None = None,
+                 workers: int | None = None, fixed: dict[str, Any] | None = None,
+                 on_progress: ProgressCallback | None = None,
                  cancel: threading.Event | None = None) -> dict[str, Any]:
     """`{"metric", "grid", "runs": [{"params", "stats", …}], "best": {"params", "stats",
-    ["test_stats"]} | None, …}` ; `BacktestError` (français) ou `BacktestCancelled`."""
+    ["test_stats"]} | None, …}` ; `fixed` : valeurs imposées aux paramètres hors grille.
+    `BacktestError` (français) ou `BacktestCancelled`."""
     started = time.monotonic()
     metric = check_metric(maximize)
     grid = parse_grid(spec, parameter_specs(code))
-    combos = grid_combinations(grid, max_runs=max_runs)
+    fixed_values = cast_params(code, fixed)  # hors grille : même valeur pour tous les runs
+    combos = [{**fixed_values, **combo} for combo in grid_combinations(grid, max_runs=max_runs)]
     total = len(arrays["close"])
     cut = split_index(total, test_ratio)
     base = {"code": code, "candles": _slice(arrays, None, cut), "initial_amount": float(initial_amount),

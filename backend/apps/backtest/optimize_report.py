@@ -75,6 +75,7 @@ def optimize_command(command: Any, *, code: str, arrays: dict[str, Any], label: 
     from django.core.management.base import CommandError
 
     from apps.backtest.engine import BacktestCancelled, BacktestError
+    from apps.backtest.engine.params import parse_assignments
     from apps.backtest.optimize import optimize_run
     from apps.backtest.worker_process import sandbox_stop
 
@@ -84,11 +85,12 @@ def optimize_command(command: Any, *, code: str, arrays: dict[str, Any], label: 
             sys.stderr.flush()
 
     try:
+        fixed = parse_assignments(options["params"]) if options.get("params") else None
         result = optimize_run(code, arrays, spec=options["optimize"], maximize=options["maximize"],
                               initial_amount=options["amount"], fee_rate=options["fee"],
                               timeframe=options["timeframe"], mode=options["mode"],
                               max_runs=options["max_runs"], test_ratio=options["test_ratio"],
-                              workers=options["workers"], on_progress=progress)
+                              workers=options["workers"], fixed=fixed, on_progress=progress)
     except BacktestCancelled:
         raise CommandError("Optimisation annulée") from None
     except BacktestError as exc:

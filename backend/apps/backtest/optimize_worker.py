@@ -4,7 +4,7 @@ L'enfant (neuf, confiné comme celui d'un backtest, voir `worker.py`) reçoit UN
 `{"code", "candles": {timestamp (ns), open, …}, "combos": [{nom: valeur}, …], "initial_amount",
 "fee_rate", "timeframe", "mode"}` : les bougies sont reconstruites une seule fois (tableaux
 numpy, aucune analyse de texte), puis chaque combinaison est un backtest complet sur une classe
-rechargée à neuf (`load_strategy_class`) dont les paramètres sont imposés avant l'instanciation.
+rechargée à neuf (`strategy_with_params`) dont les paramètres sont imposés avant l'instanciation.
 Réponse : `{"output": {"runs": [{"stats", "lookahead_detected", "errors_count"} | {"error"}]}}`
 dans l'ordre des combinaisons, relue par le parent comme une donnée non fiable.
 N'importe ni Django ni l'ORM.
@@ -27,17 +27,11 @@ PROGRESS_EVERY_S = 0.25
 def _one_run(request: dict[str, Any], frame: Any, combo: dict[str, Any],
              progress: Any) -> dict[str, Any]:
     from apps.backtest.engine import BacktestError, run_backtest
-    from apps.backtest.engine.params import apply_params
-    from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
+    from apps.backtest.engine.params import strategy_with_params
 
-    code = request["code"]
     try:
-        try:
-            cls = load_strategy_class(code)
-        except StrategyLoadError as exc:
-            raise BacktestError(exc.message, extra={"line": exc.line}) from exc
-        apply_params(cls, code, combo)
-        output = run_backtest(cls, frame, initial_amount=float(request["initial_amount"]),
+        strategy = strategy_with_params(request["code"], combo)
+        output = run_backtest(strategy, frame, initial_amount=float(request["initial_amount"]),
                               fee_rate=float(request["fee_rate"]),
                               timeframe=request.get("timeframe"),
                               mode=request.get("mode") or "fast", progress_cb=progress)

@@ -55,8 +55,37 @@ def cast_params(code: str, params: dict[str, Any] | None) -> dict[str, int | flo
     return {name: cast_value(specs[name], value) for name, value in params.items()}
 
 
+def parse_assignments(text: str) -> dict[str, str]:
+    """`"fast=12,slow=40"` → `{"fast": "12", "slow": "40"}` (valeurs vérifiées par `cast_params`)."""
+    params: dict[str, str] = {}
+    for item in (text or "").split(","):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise BacktestError(f"Paramètre invalide : « {item.strip()} » (attendu nom=valeur, "
+                                "ex. « fast=12,slow=40 »)")
+        params[name.strip()] = value.strip()
+    return params
+
+
 def apply_params(cls: type, code: str, params: dict[str, Any] | None) -> type:
     """Impose les valeurs à la classe chargée (avant toute instanciation) ; renvoie la classe."""
     for name, value in cast_params(code, params).items():
+        setattr(cls, name, value)
+    return cls
+
+
+def strategy_with_params(code: str, params: dict[str, Any] | None) -> type | str:
+    """Ce que `run_backtest` reçoit : le code tel quel sans valeur imposée (backtest identique),
+    sinon la classe chargée à neuf avec ses paramètres imposés."""
+    if not params:
+        return code
+    from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
+
+    cast = cast_params(code, params)
+    try:
+        cls = load_strategy_class(code)
+    except StrategyLoadError as exc:
+        raise BacktestError(exc.message, extra={"line": exc.line}) from exc
+    for name, value in cast.items():
         setattr(cls, name, value)
     return cls

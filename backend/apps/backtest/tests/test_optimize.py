@@ -16,8 +16,8 @@ from apps.backtest.engine import BacktestCancelled, BacktestError, run_backtest
 from apps.backtest.engine.optimize import best_run, grid_combinations, parse_grid
 from apps.backtest.engine.params import apply_params, parameter_specs
 from apps.backtest.optimize import optimize_run
+from apps.backtest.tests import test_engine_cli
 from apps.backtest.tests.factories import random_candles
-from apps.backtest.tests.test_engine_cli import write_csv
 from apps.backtest.worker_process import (
     backtest_request,
     backtest_run_sandboxed,
@@ -28,6 +28,8 @@ from apps.strategies.runtime.loader import load_strategy_class
 from apps.strategies.templates import EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE
 
 SPECS = parameter_specs(EMA_CROSS_EXAMPLE)
+write_csv = test_engine_cli.write_csv
+db_setup = test_engine_cli.db_setup  # fixture : broker, stratégie EMA, 200 bougies 15m en base
 
 SLOW = '''import time
 
@@ -231,3 +233,44 @@ def test_cli_optimize_writes_json(tmp_path):
         call_command("run_backtest", "--strategy-file", str(spec_file), "--candles-csv", str(csv),
                      "--amount", "1000", "--optimize", "fast=5:15:5", stdout=StringIO(),
                      stderr=StringIO())
+
+
+def test_cli_params_override_in_the_sandbox(tmp_path):
+    strategy, csv = tmp_path / "s.py", tmp_path / "c.csv"
+    strategy.write_text(EMA_CROSS_EXAMPLE, encoding="utf-8")
+    write_csv(csv, random_candles(300, seed=3, vol=0.01))
+    results = {}
+    for params in (None, "fast=10,slow=20", "fast=12,slow=40"):
+        out = tmp_path / f"{params}.json"
+        extra = ["--params", params] if params else []
+        call_command("run_backtest", "--strategy-file", str(strategy), "--candles-csv", str(csv),
+                     "--amount", "1000", "--json", str(out), *extra, stdout=StringIO())
+        results[params] = json.loads(out.read_text(encoding="utf-8"))
+    assert results["fast=10,slow=20"]["trades"] == results[None]["trades"]
+    assert results["fast=10,slow=20"]["stats"] == results[None]["stats"]
+    assert results["fast=12,slow=40"]["trades"] != results[None]["trades"]
+    assert results["fast=12,slow=40"]["params"] == {"fast": 12, "slow": 40}
+    with pytest.raises(CommandError, match="Paramètre\\(s\\) inconnu\\(s\\) : lent"):
+        call_command("run_backtest", "--strategy-file", str(strategy), "--candles-csv", str(csv),
+                     "--amount", "1000", "--params", "lent=3", stdout=StringIO())
+    with pytest.raises(CommandError, match="Grille vide|Élément de grille invalide"):
+        call_command("run_backtest", "--strategy-file", str(strategy), "--candles-csv", str(csv),
+                     "--amount", "1000", "--optimize", "fast", stdout=StringIO(), stderr=StringIO())
+
+
+def test_cli_optimize_database_form(db_setup, tmp_path):
+    from datetime import timedelta
+
+    broker, strategy, candles = db_setup
+    out = tmp_path / "out.json"
+    start = candles.index[0].strftime("%Y-%m-%d")
+    end = (candles.index[-1] + timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M")
+    call_command("run_backtest", "--strategy", str(strategy.pk), "--broker", str(broker.pk),
+                 "--symbol", "BTC/USDT", "--timeframe", "15m", "--start", start, "--end", end,
+                 "--amount", "1000", "--no-download", "--optimize", "fast=5:10:5",
+                 "--params", "slow=30", "--max-runs", "2", "--json", str(out),
+                 stdout=StringIO(), stderr=StringIO())
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert [run["params"] for run in result["runs"]] == [{"slow": 30, "fast": 5},
+                                                         {"slow": 30, "fast": 10}]
+    assert result["source"]["exchange"] == "binance" and result["train_candles"] == len(candles)
