@@ -79,8 +79,11 @@ def optimize_command(command: Any, *, code: str, arrays: dict[str, Any], label: 
     from apps.backtest.optimize import optimize_run
     from apps.backtest.worker_process import sandbox_stop
 
+    shown = [-1]
+
     def progress(done: int, total: int) -> None:
-        if options["verbosity"] >= 1:
+        if options["verbosity"] >= 1 and done != shown[0]:
+            shown[0] = done
             sys.stderr.write(f"\rOptimisation : {done}/{total} backtests ({done / total * 100:5.1f} %)")
             sys.stderr.flush()
 
