@@ -4,12 +4,12 @@
                           initial_amount=10_000, fee_rate=0.001, timeframe="1h",
                           test_ratio=0.3, on_progress=print, cancel=threading.Event())
 
-Les combinaisons (`engine/optimize.py`) sont réparties en tranches entrelacées, chacune calculée
-par un enfant neuf et confiné du bac à sable des backtests (`optimize_worker.py`), au plus
-`os.cpu_count()` à la fois : le code de la stratégie ne tourne jamais dans ce processus. Les
-bougies sont des tableaux numpy envoyés une fois par tranche (aucune analyse par run). La réponse
-de chaque enfant est relue comme une donnée non fiable. `cancel` posé : les enfants en cours sont
-tués (SIGKILL) et attendus, puis `BacktestCancelled` est levée.
+Les combinaisons (`engine/optimize.py`) sont réparties en tranches entrelacées (4 par processus,
+50 runs au plus), chacune calculée par un enfant neuf et confiné du bac à sable des backtests
+(`optimize_worker.py`), au plus `os.cpu_count()` à la fois : le code de la stratégie ne tourne
+jamais dans ce processus. Les bougies sont des tableaux numpy envoyés une fois par tranche (aucune
+analyse par run). La réponse de chaque enfant est relue comme une donnée non fiable. `cancel`
+posé : les enfants en cours sont tués (SIGKILL) et attendus, puis `BacktestCancelled` est levée.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ from apps.strategies.runtime.sandbox.wire import Child, SandboxError, SandboxTim
 
 #: Tranches par processus de calcul (équilibrage de charge contre envois des bougies).
 CHUNKS_PER_WORKER = 4
+#: Runs au plus par tranche : chaque enfant reste loin de sa limite de temps
+#: (ARISTOBOT_BACKTEST_TIMEOUT_S vaut pour toute la tranche).
+MAX_RUNS_PER_CHUNK = 50
 ProgressCallback = Callable[[int, int], Any]  # (runs terminés, runs au total)
 
 
@@ -149,7 +152,8 @@ class _Runner:
 
     def run_all(self, combos: list[dict[str, Any]], workers: int) -> list[dict[str, Any]]:
         """Tous les runs, dans l'ordre de `combos` ; `BacktestCancelled` si annulé."""
-        count = min(len(combos), workers * CHUNKS_PER_WORKER)
+        count = min(len(combos), max(workers * CHUNKS_PER_WORKER,
+                                     -(-len(combos) // MAX_RUNS_PER_CHUNK)))
         slices = [list(range(j, len(combos), count)) for j in range(count)]
         done = [0.0] * count
         results: list[dict[str, Any] | None] = [None] * len(combos)
@@ -213,7 +217,7 @@ def optimize_run(code: str, arrays: dict[str, Any], *, spec: str, maximize: str,
     }
     if best is not None and cut is not None:
         runner.base = {**base, "candles": _slice(arrays, cut, None)}
-        test = runner.chunk([best["params"]], [0.0], 0)[0]
+        test = runner.run_all([best["params"]], 1)[0]
         if test.get("error"):
             raise BacktestError(f"Backtest hors échantillon en échec : {test['error']}")
         result["best"]["test_stats"] = test["stats"]

@@ -94,8 +94,8 @@ def optimize_command(command: Any, *, code: str, arrays: dict[str, Any], label: 
                               timeframe=options["timeframe"], mode=options["mode"],
                               max_runs=options["max_runs"], test_ratio=options["test_ratio"],
                               workers=options["workers"], fixed=fixed, on_progress=progress)
-    except BacktestCancelled:
-        raise CommandError("Optimisation annulée") from None
+    except (BacktestCancelled, KeyboardInterrupt):
+        raise CommandError("Optimisation annulée (calculs en cours arrêtés)") from None
     except BacktestError as exc:
         raise CommandError(str(exc)) from exc
     finally:

@@ -274,3 +274,17 @@ def test_cli_optimize_database_form(db_setup, tmp_path):
     assert [run["params"] for run in result["runs"]] == [{"slow": 30, "fast": 5},
                                                          {"slow": 30, "fast": 10}]
     assert result["source"]["exchange"] == "binance" and result["train_candles"] == len(candles)
+
+
+def test_many_chunks_keep_every_combination_in_grid_order():
+    from apps.backtest.engine import prepare_candles
+
+    small = frame_arrays(prepare_candles(random_candles(120, seed=9, vol=0.01)))
+    progress = []
+    result = optimize_run(EMA_CROSS_EXAMPLE, small, spec="fast=2:13:1,slow=20:60:10",
+                          maximize="final_amount", initial_amount=1000, timeframe="1h", workers=2,
+                          on_progress=lambda done, total: progress.append((done, total)))
+    grid = parse_grid("fast=2:13:1,slow=20:60:10", SPECS)
+    assert [r["params"] for r in result["runs"]] == grid_combinations(grid)  # 60, dans l'ordre
+    assert not any(r.get("error") for r in result["runs"])
+    assert progress[-1] == (60, 60) and all(t == 60 for _, t in progress)
