@@ -2,7 +2,7 @@
 
 L'enfant (neuf, confiné, voir `apps.strategies.runtime.sandbox`) reçoit UNE requête du parent
 `{"code", "candles": {timestamp (ns), open, …}, "initial_amount", "fee_rate", "timeframe",
-"mode"}`, exécute le moteur (et donc le code de l'utilisateur), envoie des trames
+"mode", ["params": {nom: valeur}]}`, exécute le moteur (et donc le code de l'utilisateur), envoie des trames
 `{"type": "progress", "progress": pct}` au plus toutes les 0,2 s, puis le résultat
 `{"output": …}` ou `{"error": {"message", "line"}}`. Le parent revérifie tout (`results.py`).
 `warm()` tourne dans le processus modèle sur l'exemple EMA de la spec (code de confiance) :
@@ -47,11 +47,13 @@ def limit_text(limits: Any) -> str:
 def run_request(request: dict[str, Any], progress: Any, limits: Any = None) -> dict[str, Any]:
     """Exécute une requête ; `{"output": …}` ou `{"error": {"message", "line"}}`."""
     from apps.backtest.engine import BacktestError, run_backtest
+    from apps.backtest.engine.params import strategy_with_params
 
     try:
         candles = build_frame(request["candles"])
+        strategy = strategy_with_params(request["code"], request.get("params"))
         output = run_backtest(
-            request["code"], candles, initial_amount=float(request["initial_amount"]),
+            strategy, candles, initial_amount=float(request["initial_amount"]),
             fee_rate=float(request["fee_rate"]), timeframe=request.get("timeframe"),
             mode=request.get("mode") or "fast", progress_cb=progress,
         )
@@ -91,6 +93,7 @@ def warm() -> None:
     import gc
 
     import apps.backtest.engine  # noqa: F401
+    import apps.backtest.engine.params  # noqa: F401
     from apps.strategies.runtime.compat import install_pandas_ta_alias
     from apps.strategies.runtime.decide import warm as warm_decisions
     from apps.strategies.templates import EMA_CROSS_EXAMPLE

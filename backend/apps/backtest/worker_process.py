@@ -27,6 +27,7 @@ from apps.strategies.runtime.sandbox.frames import finite, small_int, text
 from apps.strategies.runtime.sandbox.wire import Child, SandboxError, SandboxTimeout
 
 BACKTEST_HANDLER = "apps.backtest.worker:handle"
+OPTIMIZE_HANDLER = "apps.backtest.optimize_worker:handle"
 
 _sandbox_lock = threading.Lock()
 _sandbox: Sandbox | None = None
@@ -37,7 +38,8 @@ def backtest_sandbox() -> Sandbox:
     global _sandbox
     with _sandbox_lock:
         if _sandbox is None:
-            _sandbox = Sandbox({"backtest": BACKTEST_HANDLER}, name="backtest")
+            _sandbox = Sandbox({"backtest": BACKTEST_HANDLER, "optimize": OPTIMIZE_HANDLER},
+                               name="backtest")
             atexit.register(_sandbox.close)
         return _sandbox
 
@@ -116,10 +118,15 @@ def frame_arrays(frame: Any) -> dict[str, Any]:
 
 
 def backtest_request(*, code: str, arrays: dict[str, Any], initial_amount: float, fee_rate: float,
-                     timeframe: str | None, mode: str) -> dict[str, Any]:
-    """La demande envoyée à l'enfant : code, bougies en tableaux (`timestamp` en ns), paramètres."""
-    return {"code": code, "candles": arrays, "initial_amount": float(initial_amount),
-            "fee_rate": float(fee_rate), "timeframe": timeframe, "mode": mode}
+                     timeframe: str | None, mode: str,
+                     params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """La demande envoyée à l'enfant : code, bougies en tableaux (`timestamp` en ns), réglages,
+    valeurs imposées aux paramètres de la stratégie (`params`, facultatif)."""
+    request = {"code": code, "candles": arrays, "initial_amount": float(initial_amount),
+               "fee_rate": float(fee_rate), "timeframe": timeframe, "mode": mode}
+    if params:
+        request["params"] = dict(params)
+    return request
 
 
 def backtest_run_sandboxed(*, request: dict[str, Any],

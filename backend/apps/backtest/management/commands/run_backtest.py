@@ -11,6 +11,10 @@ Deux formes :
   l'exchange du broker, table partagée `candles`, idempotent), puis lues dans la table pour cet
   exchange seulement ; `--no-download` : uniquement ce qui est déjà en base.
 
+`--params "fast=12,slow=40"` impose des valeurs aux paramètres de la stratégie (attributs de
+classe). Avec `--optimize "fast=5:30:5,slow=20:60:10" --maximize sharpe_ratio [--max-runs N]
+[--test-ratio 0.3]` (les deux formes) : optimisation des paramètres (`apps.backtest.optimize`).
+
 Les bougies passent par les mêmes services que la page Backtest (`candles_download`,
 `backtest_candles_read`) et le calcul par la même demande au même enfant (`backtest_request`,
 `BacktestWorker`) : seule la présentation (arguments, résumé texte, JSON) est propre à la commande.
@@ -33,6 +37,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from apps.backtest.candles import backtest_candles_read, backtest_coverage
 from apps.backtest.engine import BacktestError, read_candles_csv
 from apps.backtest.engine.candles import prepare_candles
+from apps.backtest.engine.params import cast_params, parse_assignments
+from apps.backtest.optimize_report import optimize_command
 from apps.backtest.worker_process import (
     backtest_request,
     backtest_run_sandboxed,
@@ -78,6 +84,15 @@ class Command(BaseCommand):
         parser.add_argument("--fee", type=float, default=0.001, help="frais par ordre (0.001 = 0,1 %%)")
         parser.add_argument("--mode", choices=("fast", "exact"), default="fast")
         parser.add_argument("--json", dest="json_path", help="fichier JSON de sortie")
+        parser.add_argument("--params", help="valeurs imposées aux paramètres, ex. « fast=12,slow=40 »")
+        opt = parser.add_argument_group("optimisation des paramètres (docs/backtest.md)")
+        opt.add_argument("--optimize", metavar="GRILLE",
+                         help="grille, ex. « fast=5:30:5,slow=20:60:10 » (bornes incluses)")
+        opt.add_argument("--maximize", default="sharpe_ratio", help="statistique à maximiser")
+        opt.add_argument("--max-runs", type=int, help="échantillon aléatoire (graine fixe) de N runs")
+        opt.add_argument("--test-ratio", type=float,
+                         help="part finale des bougies gardée hors échantillon (ex. 0.3)")
+        opt.add_argument("--workers", type=int, help="processus de calcul (défaut : tous les cœurs)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Le processus modèle du bac à sable importe pandas et le moteur pendant qu'on lit les bougies.
@@ -90,6 +105,9 @@ class Command(BaseCommand):
         else:
             raise CommandError("Indiquez --strategy-file et --candles-csv, ou --strategy, --broker, "
                                "--symbol, --timeframe, --start et --end")
+        if options["optimize"]:
+            optimize_command(self, code=code, arrays=arrays, label=label, options=options)
+            return
         verbose = options["verbosity"] >= 2
 
         def progress(pct: float) -> None:
@@ -97,9 +115,13 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\rProgression : {pct:5.1f} %")
                 sys.stderr.flush()
 
+        try:
+            params = cast_params(code, parse_assignments(options["params"])) if options["params"] else None
+        except BacktestError as exc:
+            raise CommandError(str(exc)) from exc
         request = backtest_request(code=code, arrays=arrays, initial_amount=options["amount"],
                                    fee_rate=options["fee"], timeframe=options["timeframe"],
-                                   mode=options["mode"])
+                                   mode=options["mode"], params=params)
         try:
             output = backtest_run_sandboxed(request=request, on_progress=progress)
         except BacktestError as exc:
@@ -109,7 +131,7 @@ class Command(BaseCommand):
         if verbose:
             sys.stderr.write("\n")
         result = {"source": label, "timeframe": options["timeframe"], "mode_requested": options["mode"],
-                  **output}
+                  "params": params or {}, **output}
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(result, ensure_ascii=False, indent=1),
                                                   encoding="utf-8")
