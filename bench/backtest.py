@@ -13,14 +13,21 @@ le chemin rapide au chemin exact (ré-instanciation à chaque bougie) sur N boug
 `--sandbox-size N` mesure enfin le même backtest tel que l'application le lance : dans un enfant
 confiné du bac à sable (envoi des bougies, calcul, réponse JSON relue), contre le même calcul
 dans ce processus, dans le même run.
+`--cli-size N` mesure enfin le processus entier, comme l'issue 17 : `manage.py run_backtest` (CSV
+lu, enfant confiné, JSON écrit) contre un script backtesting.py (CSV lu, trades écrits en JSON),
+chacun sur N bougies et sur 300 bougies ; le ratio « marginal » compare les écarts N − 300 (coût
+du calcul sans le démarrage du processus), trades fermés comparés.
 Nécessite `backtesting==0.6.6` (requirements-dev.txt).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -169,6 +176,89 @@ def compare_exact(size: int) -> None:
           f"({len(fast_out.trades)} trades)")
 
 
+#: backtesting.py en processus entier : CSV lu, même stratégie, trades (EntryBar, ExitBar) en JSON.
+BT_SCRIPT = """
+import sys, warnings
+import pandas as pd
+import pandas_ta_classic as ta
+from backtesting import Strategy
+from backtesting.lib import FractionalBacktest
+
+class EmaCross(Strategy):
+    def init(self):
+        close = pd.Series(self.data.Close)
+        self.ema10 = self.I(ta.ema, close, 10)
+        self.ema20 = self.I(ta.ema, close, 20)
+
+    def next(self):
+        if len(self.data) < 21:
+            return
+        e10, e20 = self.ema10, self.ema20
+        if not self.position:
+            if e10[-2] < e20[-2] and e10[-1] > e20[-1]:
+                price = self.data.Close[-1]
+                self.buy(size=0.1, sl=price * (1 - 0.02), tp=price * (1 + 0.04))
+        elif e10[-2] > e20[-2] and e10[-1] < e20[-1]:
+            self.position.close()
+
+data = pd.read_csv(sys.argv[1])
+data.index = pd.to_datetime(data.pop("open_time"), unit="ms")
+data = data.rename(columns=str.capitalize)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    stats = FractionalBacktest(data, EmaCross, cash=10000, commission=0.001, trade_on_close=True).run()
+trades = stats["_trades"]
+with open(sys.argv[2], "w") as out:
+    out.write(trades[["EntryBar", "ExitBar"]].astype(int).to_json(orient="values"))
+"""
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=BACKEND, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def compare_cli(size: int, repeat: int) -> None:
+    """Processus entier (CLI) : Aristobot contre backtesting.py sur `size` et 300 bougies."""
+    python = sys.executable
+    env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or "banc-d-essai-sans-secret"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "s.py").write_text(SPEC_EMA_CROSS_EXAMPLE, encoding="utf-8")
+        (folder / "bt.py").write_text(BT_SCRIPT, encoding="utf-8")
+        best: dict[tuple[str, int], float] = {}
+        for n in (300, size):
+            candles = synthetic_candles(n)
+            table = candles.reset_index(drop=True)
+            table.insert(0, "open_time", candles.index.asi8 // 1_000_000)
+            table.to_csv(folder / f"c{n}.csv", index=False)
+        for _ in range(max(1, repeat)):  # alternées : même charge machine des deux côtés
+            for n in (300, size):
+                ours = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
+                        "--candles-csv", str(folder / f"c{n}.csv"), "--amount", str(AMOUNT),
+                        "--fee", str(FEE), "--timeframe", "1m", "--json", str(folder / f"a{n}.json")]
+                theirs = [python, str(folder / "bt.py"), str(folder / f"c{n}.csv"),
+                          str(folder / f"b{n}.json")]
+                for key, cmd in (("aristobot", ours), ("backtesting", theirs)):
+                    best[key, n] = min(best.get((key, n), float("inf")), _timed(cmd, env))
+        result = json.loads((folder / f"a{size}.json").read_text(encoding="utf-8"))
+        ours_pairs = [[t["entry_index"], t["exit_index"]] for t in result["trades"]
+                      if t["exit_reason"] != "end" and t["exit_index"] < size - 1]
+        theirs_pairs = [p for p in json.loads((folder / f"b{size}.json").read_text()) if p[1] < size - 1]
+    a_marg = best["aristobot", size] - best["aristobot", 300]
+    b_marg = best["backtesting", size] - best["backtesting", 300]
+    print(f"\nProcessus entier (CLI : CSV lu, calcul, JSON écrit ; meilleure de {max(1, repeat)}) sur "
+          f"{size:,} bougies : Aristobot {best['aristobot', size]:.2f} s (300 bougies : "
+          f"{best['aristobot', 300]:.2f} s), backtesting.py {best['backtesting', size]:.2f} s "
+          f"(300 bougies : {best['backtesting', 300]:.2f} s)")
+    print(f"  ratio processus entier {best['backtesting', size] / best['aristobot', size]:.1f}× ; "
+          f"marginal (N − 300) : Aristobot {a_marg:.2f} s, backtesting.py {b_marg:.2f} s → "
+          f"ratio {b_marg / a_marg:.1f}× ; {len(ours_pairs)} trades, identiques : "
+          f"{'oui' if ours_pairs == theirs_pairs else 'NON'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,525600")
@@ -178,6 +268,8 @@ def main() -> None:
                         help="taille de la comparaison rapide/exact (0 = aucune)")
     parser.add_argument("--sandbox-size", type=int, default=525600,
                         help="taille de la mesure dans le bac à sable (0 = aucune)")
+    parser.add_argument("--cli-size", type=int, default=525600,
+                        help="taille de la mesure en processus entier, CLI (0 = aucune)")
     args = parser.parse_args()
     install_pandas_ta_alias()
     header = (f"{'bougies':>9} | {'Aristobot':>9} | {'bougies/s':>10} | {'backtesting.py':>14} | "
@@ -195,6 +287,8 @@ def main() -> None:
         print(f"\nDans le bac à sable (enfant confiné, bougies envoyées, résultat JSON relu) sur "
               f"{args.sandbox_size:,} bougies : {boxed:.3f} s contre {inline:.3f} s dans ce processus "
               f"(×{boxed / inline:.2f}, {trades} trades)")
+    if args.cli_size:
+        compare_cli(args.cli_size, max(1, args.repeat))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ def _iso(value: Any) -> str | None:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float and value - value == 0.0:  # cas courant : flottant fini (NaN, ±inf : non)
+        return value
     if value is None:
         return None
     number = finite(value)

@@ -27,7 +27,7 @@ from apps.backtest.engine.lookahead import LOOKAHEAD_MESSAGE, CheckPolicy, verif
 from apps.backtest.engine.progress import CancelCallback, ProgressCallback, Ticker
 from apps.backtest.engine.simulate import ExactSource, FastSource, RunRecord, simulate
 from apps.backtest.engine.stats import compute_stats
-from apps.backtest.engine.trades import Market, Trade, equity_curve, iso_utc
+from apps.backtest.engine.trades import Market, Trade, equity_curve, iso_utc, trades_to_dicts
 from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
 
 MODES = ("fast", "exact")
@@ -60,7 +60,7 @@ class BacktestOutput:
         """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul)."""
         return {
             "stats": self.stats,
-            "trades": [t.to_dict() for t in self.trades],
+            "trades": trades_to_dicts(self.trades),
             "equity_curve": self.equity_curve,
             "lookahead_detected": self.lookahead_detected,
             "mode": self.mode,

@@ -94,10 +94,11 @@ class Trade:
         self.balance_after = cash + proceeds
         return self.balance_after
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, times: bool = True) -> dict[str, Any]:
+        """Forme JSON ; `times=False` : dates laissées à None (remplies par `trades_to_dicts`)."""
         return {
-            "entry_time": iso_utc(self.entry_time),
-            "exit_time": iso_utc(self.exit_time),
+            "entry_time": iso_utc(self.entry_time) if times else None,
+            "exit_time": iso_utc(self.exit_time) if times else None,
             "entry_price": self.entry_price,
             "exit_price": self.exit_price,
             "qty": self.qty,
@@ -114,6 +115,29 @@ class Trade:
             "entry_index": self.entry_index,
             "exit_index": self.exit_index,
         }
+
+
+def iso_labels(times: pd.DatetimeIndex, indexes: np.ndarray) -> list[str]:
+    """`iso_utc(times[i])` pour chaque i de `indexes`, vectorisé (même texte, à la seconde)."""
+    seconds = times.asi8[indexes].astype("datetime64[ns]").astype("datetime64[s]")
+    return [label + "Z" for label in np.datetime_as_string(seconds, unit="s").tolist()]
+
+
+def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
+    """`[t.to_dict() for t in trades]`, avec les dates converties d'un coup (~10× plus rapide)."""
+    if not trades:
+        return []
+    times = trades[0].times
+    entries = iso_labels(times, np.array([t.entry_index for t in trades], dtype=np.int64))
+    exit_indexes = np.array([t.exit_index for t in trades], dtype=np.int64)
+    exits = iso_labels(times, np.maximum(exit_indexes, 0))
+    rows = []
+    for trade, entry, exit_label, closed in zip(trades, entries, exits, (exit_indexes >= 0).tolist(),
+                                                strict=True):
+        row = trade.to_dict(times=False)
+        row["entry_time"], row["exit_time"] = entry, exit_label if closed else None
+        rows.append(row)
+    return rows
 
 
 def open_trade(times: pd.DatetimeIndex, index: int, price: float, decision: tuple, cash: float,
