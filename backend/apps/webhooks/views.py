@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import close_old_connections
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +24,7 @@ from apps.webhooks.selectors import webhook_config_get, webhooks_log
 from apps.webhooks.serializers import WebhookSerializer
 from apps.webhooks.services import (
     TRADINGVIEW_IPS,
+    ReceiveOutcome,
     client_ip,
     webhook_config_update,
     webhook_metrics,
@@ -54,7 +57,7 @@ async def receive(request: HttpRequest, token: str) -> JsonResponse:
     raw = request.body[: MAX_BODY + 1]
     if len(raw) > MAX_BODY:
         return _json({"detail": "Corps trop volumineux (64 Ko au maximum)."}, 413)
-    outcome = await sync_to_async(webhook_receive, thread_sensitive=False)(
+    outcome = await sync_to_async(_receive_in_thread, thread_sensitive=False)(
         token=token,
         raw_body=raw,
         content_type=request.content_type or "",
@@ -62,6 +65,17 @@ async def receive(request: HttpRequest, token: str) -> JsonResponse:
         headers=headers,
     )
     return _json(outcome.body, outcome.http_status, outcome.headers)
+
+
+def _receive_in_thread(**kwargs: Any) -> ReceiveOutcome:
+    """`webhook_receive` dans un thread du pool : la connexion PostgreSQL de ce thread est ouverte
+    pour la requête puis fermée (comme une vue synchrone avec CONN_MAX_AGE=0) — aucune connexion
+    orpheline laissée au thread, aucune connexion morte réutilisée après un redémarrage de la base."""
+    close_old_connections()
+    try:
+        return webhook_receive(**kwargs)
+    finally:
+        close_old_connections()
 
 
 def _json(body: dict, status: int, headers: dict[str, str] | None = None) -> JsonResponse:

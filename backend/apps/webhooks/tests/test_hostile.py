@@ -181,3 +181,18 @@ def test_other_methods_get_a_french_json_405_and_store_nothing(config, method: s
     assert resp["Allow"] == "POST" and resp["Content-Type"].startswith("application/json")
     assert "POST" in resp.json()["detail"] and "non autorisée" in resp.json()["detail"]
     assert not Webhook.objects.exists()
+
+
+def test_alerts_leave_no_database_connection_behind(config) -> None:  # noqa: ANN001
+    """Chaque alerte est enregistrée dans un thread du pool : sa connexion est fermée après la
+    requête (sinon chaque thread garde une session PostgreSQL, morte après un redémarrage)."""
+
+    def sessions() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    before = sessions()
+    for n in range(8):
+        assert _post(config.token, json.dumps(_alert(config.secret, id=f"c{n}"))).status_code == 202
+    assert sessions() <= before
