@@ -49,3 +49,11 @@ def test_balance_history_separates_real_and_paper_accounts(setup) -> None:  # no
 def test_a_bad_venue_filter_is_a_french_400(setup) -> None:  # noqa: ANN001
     resp = setup.get("/api/stats/summary/", {"broker": "papier"})
     assert resp.status_code == 400 and "« real » ou « paper »" in resp.json()["detail"]
+
+
+def test_hostile_broker_filters_are_french_400s(setup) -> None:  # noqa: ANN001
+    for value in ("real\x00", "paper' OR 1=1", "x" * 5000, "-1", "１２"):
+        for path in ("/api/stats/summary/", "/api/stats/balance-history/", "/api/stats/pnl-history/"):
+            resp = setup.get(path, {"broker": value})
+            assert resp.status_code in (400, 404), (path, value, resp.status_code)
+            assert len(resp.json()["detail"]) < 300

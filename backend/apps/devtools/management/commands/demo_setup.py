@@ -48,10 +48,11 @@ def _reachable(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-async def demo_pairs_load(*, rest_url: str) -> tuple[MarketSymbolsJob, str]:
-    """Charge les paires de l'exchange de démo ; rend le job et la source utilisée."""
+async def demo_pairs_load(*, rest_url: str, running: bool) -> tuple[MarketSymbolsJob, str]:
+    """Charge les paires de l'exchange de démo (depuis `rest_url` si un simulateur y tourne, sinon
+    depuis un simulateur temporaire) ; rend le job et la source utilisée."""
     try:
-        if _reachable(rest_url):
+        if running:
             return await markets_load(exchange_id=DEMO_EXCHANGE), rest_url
         async with running_simulator() as simulator:
             with override_settings(ARISTOBOT_BINANCE_REST_URL=simulator.base_url):
@@ -112,7 +113,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Stratégie « {DEMO_STRATEGY_NAME} » créée."))
 
     def _pairs(self, rest_url: str) -> None:
-        job, source = asyncio.run(demo_pairs_load(rest_url=rest_url))
+        # Sonde TCP (bloquante) faite avant la boucle asyncio, pas dedans.
+        running = _reachable(rest_url)
+        job, source = asyncio.run(demo_pairs_load(rest_url=rest_url, running=running))
         if job.status != MarketSymbolsJob.Status.DONE:
             raise CommandError(f"Paires de trading non chargées depuis {source} : {job.error}")
         self.stdout.write(self.style.SUCCESS(
