@@ -143,13 +143,18 @@ export const useBacktestStore = defineStore('backtest', () => {
     loadHistory()
   }
 
-  /** Lance le backtest du formulaire ; lève l'`ApiError` (message français) en cas de refus. */
-  async function launch() {
+  /**
+   * Lance le backtest du formulaire ; lève l'`ApiError` (message français) en cas de refus.
+   * `params` : valeurs imposées aux paramètres de la stratégie (« Appliquer » d'une optimisation).
+   */
+  async function launch({ params } = {}) {
     const [firstError] = Object.values(errors.value)
     if (firstError) throw new Error(firstError)
     launching.value = true
     try {
-      const backtest = await api.createBacktest(buildPayload(form.value, { timezone: timezone.value }))
+      const payload = buildPayload(form.value, { timezone: timezone.value })
+      if (params && Object.keys(params).length) payload.params = params
+      const backtest = await api.createBacktest(payload)
       patchHistory(backtest)
       result.value = null
       candles.value = null

@@ -20,6 +20,14 @@
  * @typedef {{type: 'backtest.done', backtest_id: number, status: 'done', summary: Record<string, number|boolean|null>}} BacktestDoneMessage
  * @typedef {{type: 'backtest.error', backtest_id: number, status: 'error', message: string}} BacktestErrorMessage
  * @typedef {{type: 'backtest.cancelled', backtest_id: number, status: 'cancelled', phase: string}} BacktestCancelledMessage
+ * @typedef {{type: 'optimization.progress', optimization_id: number, status: string, phase: 'download'|'compute',
+ *   progress: number, download_progress: number, compute_progress: number, runs_done: number,
+ *   runs_total: number, message: string}} OptimizationProgressMessage
+ * @typedef {{type: 'optimization.done', optimization_id: number, status: 'done', total_runs: number,
+ *   best: {params: Record<string, number>, stats: Record<string, number|null>, value: number|null,
+ *   test_stats?: Record<string, number|null>}|null}} OptimizationDoneMessage
+ * @typedef {{type: 'optimization.error', optimization_id: number, status: 'error', message: string}} OptimizationErrorMessage
+ * @typedef {{type: 'optimization.cancelled', optimization_id: number, status: 'cancelled', phase: string}} OptimizationCancelledMessage
  */
 
 export const MessageType = Object.freeze({
@@ -35,6 +43,10 @@ export const MessageType = Object.freeze({
   BACKTEST_DONE: 'backtest.done',
   BACKTEST_ERROR: 'backtest.error',
   BACKTEST_CANCELLED: 'backtest.cancelled',
+  OPTIMIZATION_PROGRESS: 'optimization.progress',
+  OPTIMIZATION_DONE: 'optimization.done',
+  OPTIMIZATION_ERROR: 'optimization.error',
+  OPTIMIZATION_CANCELLED: 'optimization.cancelled',
 })
 
 /** Joker : reçoit tous les messages valides, quel que soit leur type. */
@@ -54,6 +66,10 @@ const REQUIRED_FIELDS = Object.freeze({
   [MessageType.BACKTEST_DONE]: ['backtest_id', 'summary'],
   [MessageType.BACKTEST_ERROR]: ['backtest_id', 'message'],
   [MessageType.BACKTEST_CANCELLED]: ['backtest_id'],
+  [MessageType.OPTIMIZATION_PROGRESS]: ['optimization_id', 'status'],
+  [MessageType.OPTIMIZATION_DONE]: ['optimization_id'],
+  [MessageType.OPTIMIZATION_ERROR]: ['optimization_id', 'message'],
+  [MessageType.OPTIMIZATION_CANCELLED]: ['optimization_id'],
 })
 
 /**
