@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import sys
 from typing import Any
 
 from apps.backtest.engine.errors import BacktestError
@@ -107,7 +108,14 @@ def grid_combinations(grid: dict[str, list[int | float]], *,
     if max_runs is None or max_runs >= total:
         return [dict(zip(names, values, strict=True))
                 for values in itertools.product(*grid.values())]
-    picked = sorted(random.Random(SAMPLE_SEED).sample(range(total), max_runs))
+    rng = random.Random(SAMPLE_SEED)
+    if total <= sys.maxsize:
+        picked = sorted(rng.sample(range(total), max_runs))
+    else:  # grille démesurée (ex. 50 paramètres) : `sample` ne sait pas, on tire des indices
+        chosen: set[int] = set()
+        while len(chosen) < max_runs:
+            chosen.add(rng.randrange(total))
+        picked = sorted(chosen)
     return [_combination(grid, names, index) for index in picked]
 
 
