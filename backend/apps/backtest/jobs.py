@@ -35,6 +35,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.backtest.candles import backtest_candles_read
+from apps.backtest.engine import BacktestCancelled
 from apps.backtest.messages import cancelled_message, done_message, error_message, progress_message, push
 from apps.backtest.models import BacktestResult
 from apps.backtest.worker_process import BacktestWorker, backtest_limits, backtest_request
@@ -120,12 +121,12 @@ def _save_results(backtest_id: int, output: dict[str, Any], download: DownloadRe
     return BacktestResult.objects.get(pk=backtest_id) if rows else None
 
 
-def _finish(backtest_id: int, *, status: str, error_message: str = "") -> BacktestResult | None:
-    """Statut final si le backtest est encore actif (sinon : déjà annulé ou supprimé)."""
+def _finish(model: type[Any], row_id: int, *, status: str, error_message: str = "") -> Any:
+    """Statut final si la ligne est encore active (sinon : déjà annulée ou supprimée)."""
     now = timezone.now()
-    rows = BacktestResult.objects.filter(pk=backtest_id, status__in=ACTIVE).update(
+    rows = model.objects.filter(pk=row_id, status__in=ACTIVE).update(
         finished_at=now, heartbeat_at=now, status=status, error_message=error_message)
-    return BacktestResult.objects.get(pk=backtest_id) if rows else None
+    return model.objects.get(pk=row_id) if rows else None
 
 
 def _count(value: int) -> str:
@@ -133,7 +134,11 @@ def _count(value: int) -> str:
 
 
 class BacktestJob:
-    """Un backtest en cours dans ce processus : état de progression, annulation, worker."""
+    """Un backtest en cours dans ce processus : état de progression, annulation, worker.
+
+    `optimize_jobs.OptimizationJob` en hérite (même déroulement, autre calcul et autre ligne)."""
+
+    model: type[Any] = BacktestResult
 
     def __init__(self, backtest_id: int) -> None:
         self.backtest_id = backtest_id
@@ -179,16 +184,22 @@ class BacktestJob:
         if not (force or self._changed or now - self._last_push >= KEEPALIVE):
             return True
         self._changed, self._last_push = False, now
-        rows = await BacktestResult.objects.filter(pk=self.backtest_id, status__in=ACTIVE).aupdate(
-            status=self.status, download_progress=round(self.download, 2),
-            progress=round(self.compute, 2), heartbeat_at=timezone.now())
+        rows = await self.model.objects.filter(pk=self.backtest_id, status__in=ACTIVE).aupdate(
+            **self._progress_fields(), heartbeat_at=timezone.now())
         if not rows:
             self.cancel_event.set()
             return False
+        await self._push_progress()
+        return True
+
+    def _progress_fields(self) -> dict[str, Any]:
+        return {"status": self.status, "download_progress": round(self.download, 2),
+                "progress": round(self.compute, 2)}
+
+    async def _push_progress(self) -> None:
         snapshot = BacktestResult(pk=self.backtest_id, status=self.status,
                                   download_progress=self.download, progress=self.compute)
         await push(self.backtest_id, progress_message(snapshot, message=self.message))
-        return True
 
     async def _report(self) -> None:
         while True:
@@ -198,10 +209,11 @@ class BacktestJob:
 
     # --- déroulement ---------------------------------------------------------------------------
     async def run(self) -> None:
-        backtest = await BacktestResult.objects.filter(pk=self.backtest_id, status__in=ACTIVE).afirst()
+        backtest = await self.model.objects.filter(pk=self.backtest_id, status__in=ACTIVE).afirst()
         if backtest is None:
             return
-        await BacktestResult.objects.filter(pk=self.backtest_id).aupdate(started_at=timezone.now())
+        await self.model.objects.filter(pk=self.backtest_id).aupdate(started_at=timezone.now())
+        self._started(backtest)
         reporter = asyncio.create_task(self._report())
         work = asyncio.create_task(self._work(backtest))
         stop = asyncio.create_task(self.cancel_event.wait())
@@ -217,6 +229,9 @@ class BacktestJob:
         finally:
             reporter.cancel()
             stop.cancel()
+
+    def _started(self, row: Any) -> None:
+        """La ligne active vient d'être lue (avant toute écriture de progression)."""
 
     async def _work(self, backtest: BacktestResult) -> None:
         start_ms, end_ms = _ms(backtest.start_date), _ms(backtest.end_date)
@@ -240,6 +255,9 @@ class BacktestJob:
             self.update(message=f"Calcul sur {_count(count)} bougies…")
             output = await self._compute(backtest, arrays)
         self.closing = True
+        await self._save(output, report, count)
+
+    async def _save(self, output: dict[str, Any], report: DownloadReport, count: int) -> None:
         saved = await sync_to_async(_save_results)(self.backtest_id, output, report, count)
         if saved is not None:
             await push(self.backtest_id, done_message(saved))
@@ -250,16 +268,20 @@ class BacktestJob:
         request = backtest_request(code=backtest.strategy_code, arrays=arrays,
                                    initial_amount=float(backtest.initial_amount),
                                    fee_rate=float(backtest.fee_rate),
-                                   timeframe=backtest.timeframe, mode="fast")
+                                   timeframe=backtest.timeframe, mode="fast",
+                                   params=backtest.params or None)
         return await self.worker.run(request, self._on_compute)
 
     async def _finish_cancelled(self) -> None:
         phase = "download" if self.status in (Status.PENDING, Status.DOWNLOADING) else "compute"
-        saved = await sync_to_async(_finish)(self.backtest_id, status=Status.CANCELLED)
+        saved = await sync_to_async(_finish)(self.model, self.backtest_id, status=Status.CANCELLED)
         if saved is not None:
-            await push(self.backtest_id, cancelled_message(saved, phase=phase))
+            await self._push_final(saved, phase)
 
     async def _finish_error(self, exc: BaseException) -> None:
+        if isinstance(exc, BacktestCancelled):  # arrêt demandé pendant le calcul
+            await self._finish_cancelled()
+            return
         if isinstance(exc, AristobotError):
             text = exc.message
             line = exc.extra.get("line") if exc.extra else None
@@ -268,9 +290,15 @@ class BacktestJob:
         else:
             logger.error("Backtest %s : erreur interne", self.backtest_id, exc_info=exc)
             text = f"Erreur interne : {exc!r}"
-        saved = await sync_to_async(_finish)(self.backtest_id, status=Status.ERROR, error_message=text)
+        saved = await sync_to_async(_finish)(self.model, self.backtest_id, status=Status.ERROR,
+                                             error_message=text)
         if saved is not None:
-            await push(self.backtest_id, error_message(saved))
+            await self._push_final(saved, "")
+
+    async def _push_final(self, saved: Any, phase: str) -> None:
+        """Diffuse l'annulation (`phase` donnée) ou l'erreur (`phase` vide)."""
+        message = cancelled_message(saved, phase=phase) if phase else error_message(saved)
+        await push(self.backtest_id, message)
 
 
 async def backtest_job_run(*, backtest_id: int) -> None:

@@ -91,13 +91,18 @@ def snapshot_message(backtest: BacktestResult) -> dict[str, Any]:
     return progress_message(backtest)
 
 
-async def push(backtest_id: int, message: dict[str, Any]) -> None:
-    """Diffuse au groupe du backtest (au mieux : la base fait foi)."""
+async def group_push(group: str, message: dict[str, Any]) -> None:
+    """Diffuse `message` au groupe (au mieux : la base fait foi ; un échec est journalisé)."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await asyncio.wait_for(layer.group_send(backtest_group(backtest_id), message), timeout=3)
+        await asyncio.wait_for(layer.group_send(group, message), timeout=3)
     except Exception:
-        logger.warning("Message %s du backtest %s non diffusé", message.get("type"), backtest_id,
+        logger.warning("Message %s du groupe %s non diffusé", message.get("type"), group,
                        exc_info=True)
+
+
+async def push(backtest_id: int, message: dict[str, Any]) -> None:
+    """Diffuse au groupe du backtest."""
+    await group_push(backtest_group(backtest_id), message)

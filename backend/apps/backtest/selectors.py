@@ -48,14 +48,18 @@ def backtest_get(*, user: Any, backtest_id: int) -> BacktestResult | None:
 
 def backtests_orphans_show(backtests: Iterable[BacktestResult]) -> None:
     """Présente en erreur (en mémoire seulement) les backtests actifs dont la tâche a disparu."""
+    orphans_show(backtests, local_job_ids(), STALE_MESSAGE)
+
+
+def orphans_show(rows: Iterable[Any], local: set[int], message: str) -> None:
+    """Backtests ou optimisations : lignes actives sans tâche vivante montrées en erreur."""
     limit = timezone.now() - STALE_AFTER
-    local = local_job_ids()
-    for backtest in backtests:
+    for backtest in rows:
         last_news = backtest.heartbeat_at or backtest.created_at
         if backtest.status in BacktestResult.ACTIVE_STATUSES and backtest.pk not in local \
                 and last_news is not None and last_news < limit:
             backtest.status = BacktestResult.Status.ERROR
-            backtest.error_message = STALE_MESSAGE
+            backtest.error_message = message
 
 
 def backtest_chart_candles(

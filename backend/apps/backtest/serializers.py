@@ -11,7 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.backtest.models import BacktestResult
+from apps.backtest.engine.optimize import MAX_COMBINATIONS, METRICS
+from apps.backtest.models import BacktestOptimization, BacktestResult
 from apps.core.timeframes import TIMEFRAMES
 
 
@@ -74,6 +75,36 @@ class BacktestCreateSerializer(serializers.Serializer):
                                               min_value=Decimal("0.000001"))
     fee_rate = serializers.DecimalField(max_digits=10, decimal_places=6, min_value=Decimal(0),
                                         max_value=Decimal("0.1"), default=Decimal("0.001"))
+    params = serializers.DictField(
+        required=False, default=dict, allow_empty=True,
+        help_text="Valeurs imposées aux paramètres de la stratégie, ex. {\"fast\": 12}")
+
+    def validate_params(self, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > 50:
+            raise serializers.ValidationError("50 paramètres au plus.")
+        return value
+
+
+class OptimizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BacktestOptimization
+        exclude = ["strategy_code"]
+        read_only_fields = [f.name for f in BacktestOptimization._meta.fields]
+
+
+class OptimizationCreateSerializer(BacktestCreateSerializer):
+    """Corps de `POST /api/backtest-optimizations/` : la période du backtest, plus la grille."""
+
+    grid = serializers.CharField(max_length=2000,
+                                 help_text="Grille : nom=début:fin:pas (bornes incluses) ou "
+                                           "nom=valeur, séparés par des virgules")
+    metric = serializers.ChoiceField(choices=METRICS, default="sharpe_ratio",
+                                     error_messages={"invalid_choice": "Métrique inconnue : "
+                                                                       "« {input} »."})
+    max_runs = serializers.IntegerField(min_value=1, max_value=MAX_COMBINATIONS, required=False,
+                                        allow_null=True, default=None)
+    test_ratio = serializers.FloatField(min_value=0.05, max_value=0.5, required=False,
+                                        allow_null=True, default=None)
 
 
 class BacktestCandlesSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ par processus, 2), `ARISTOBOT_BACKTEST_MEMORY_MB` (plafond d'un worker, 4096),
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.backtest.engine.params import cast_params
 from apps.backtest.jobs import backtest_job_cancel, backtest_launch, local_job_ids, setting
 from apps.backtest.messages import cancelled_message, push
 from apps.backtest.models import BacktestResult
@@ -70,7 +72,29 @@ def _period_check(*, timeframe: str, start: dt.datetime, end: dt.datetime) -> tu
     return start, end
 
 
-def backtest_create(
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Une demande de backtest vérifiée (stratégie et broker de l'utilisateur, période, paire)."""
+
+    strategy: Strategy
+    broker: Broker
+    symbol: str
+    timeframe: str
+    start: dt.datetime
+    end: dt.datetime
+    initial_amount: Decimal
+    fee_rate: Decimal
+
+    def fields(self) -> dict[str, Any]:
+        """Les champs communs d'une ligne `BacktestResult` ou `BacktestOptimization`."""
+        return {"strategy": self.strategy, "broker": self.broker,
+                "strategy_name": self.strategy.name, "strategy_code": self.strategy.code,
+                "exchange": self.broker.exchange, "symbol": self.symbol,
+                "timeframe": self.timeframe, "start_date": self.start, "end_date": self.end,
+                "initial_amount": self.initial_amount, "fee_rate": self.fee_rate}
+
+
+def launch_plan(
     *,
     user: Any,
     strategy_id: int,
@@ -81,8 +105,8 @@ def backtest_create(
     end_date: dt.datetime,
     initial_amount: Decimal,
     fee_rate: Decimal,
-) -> BacktestResult:
-    """Crée le backtest (en attente) et le lance en arrière-plan après la validation de la transaction."""
+) -> LaunchPlan:
+    """Vérifie une demande de backtest (ou d'optimisation) ; `AristobotError` en français sinon."""
     strategy = owned_get(Strategy.objects.all(), user, strategy_id, label="Stratégie")
     broker = owned_get(Broker.objects.all(), user, broker_id, label="Broker")
     if not strategy.code.strip():
@@ -97,8 +121,18 @@ def backtest_create(
         raise AristobotError("Les frais doivent être une fraction entre 0 et 0,1 (0.001 = 0,1 %).",
                              errors={"fee_rate": ["Entre 0 et 0,1."]})
     start, end = _period_check(timeframe=timeframe, start=start_date, end=end_date)
-    exchange = broker.exchange
-    normalized = _symbol_normalize(exchange=exchange, symbol=symbol)
+    normalized = _symbol_normalize(exchange=broker.exchange, symbol=symbol)
+    return LaunchPlan(strategy=strategy, broker=broker, symbol=normalized, timeframe=timeframe,
+                      start=start, end=end, initial_amount=initial_amount, fee_rate=fee_rate)
+
+
+def backtest_create(*, user: Any, params: dict[str, Any] | None = None,
+                    **request: Any) -> BacktestResult:
+    """Crée le backtest (en attente) et le lance en arrière-plan après la validation de la
+    transaction. `request` : les arguments de `launch_plan` ; `params` : valeurs imposées aux
+    paramètres de la stratégie (« Appliquer » d'une optimisation)."""
+    plan = launch_plan(user=user, **request)
+    values = cast_params(plan.strategy.code, params)
     backtests_expire_stale()
     active = BacktestResult.objects.filter(user=user, status__in=ACTIVE).count()
     limit = int(setting("ARISTOBOT_BACKTEST_MAX_ACTIVE_PER_USER", 3))
@@ -107,11 +141,8 @@ def backtest_create(
                             "attendez la fin de l'un d'eux ou arrêtez-le.")
     with transaction.atomic():
         backtest = BacktestResult.objects.create(
-            user=user, strategy=strategy, broker=broker, strategy_name=strategy.name,
-            strategy_code=strategy.code, exchange=exchange, symbol=normalized, timeframe=timeframe,
-            start_date=start, end_date=end, initial_amount=initial_amount, fee_rate=fee_rate,
-            status=Status.PENDING, heartbeat_at=timezone.now(),
-        )
+            user=user, **plan.fields(), params=values, status=Status.PENDING,
+            heartbeat_at=timezone.now())
         transaction.on_commit(lambda pk=backtest.pk: backtest_launch(backtest_id=pk))
     return backtest
 

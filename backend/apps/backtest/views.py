@@ -64,7 +64,7 @@ class BacktestViewSet(
             user=request.user, strategy_id=data["strategy"], broker_id=data["broker"],
             symbol=data["symbol"], timeframe=data["timeframe"], start_date=data["start_date"],
             end_date=data["end_date"], initial_amount=data["initial_amount"],
-            fee_rate=data["fee_rate"],
+            fee_rate=data["fee_rate"], params=data.get("params") or None,
         )
         return Response(self.get_serializer(backtest).data, status=status.HTTP_201_CREATED)
 

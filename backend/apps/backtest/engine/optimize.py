@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import sys
 from typing import Any
 
 from apps.backtest.engine.errors import BacktestError
@@ -98,16 +99,23 @@ def grid_combinations(grid: dict[str, list[int | float]], *,
     tiré avec une graine fixe (même grille → même échantillon, gardé dans l'ordre de la grille)."""
     total = grid_size(grid)
     if max_runs is not None and not (1 <= max_runs <= MAX_COMBINATIONS):
-        raise BacktestError(f"--max-runs doit être entre 1 et {MAX_COMBINATIONS}")
+        raise BacktestError(f"Le nombre maximal de runs (--max-runs) doit être entre 1 et {MAX_COMBINATIONS}")
     if max_runs is None and total > MAX_COMBINATIONS:
         raise BacktestError(f"Grille trop grande : {total} combinaisons (au plus "
-                            f"{MAX_COMBINATIONS}) ; réduisez-la ou tirez-en un échantillon avec "
-                            "--max-runs N")
+                            f"{MAX_COMBINATIONS}) ; réduisez-la ou tirez-en un échantillon au hasard "
+                            "(« Nombre max de runs », --max-runs N en ligne de commande)")
     names = list(grid)
     if max_runs is None or max_runs >= total:
         return [dict(zip(names, values, strict=True))
                 for values in itertools.product(*grid.values())]
-    picked = sorted(random.Random(SAMPLE_SEED).sample(range(total), max_runs))
+    rng = random.Random(SAMPLE_SEED)
+    if total <= sys.maxsize:
+        picked = sorted(rng.sample(range(total), max_runs))
+    else:  # grille démesurée (ex. 50 paramètres) : `sample` ne sait pas, on tire des indices
+        chosen: set[int] = set()
+        while len(chosen) < max_runs:
+            chosen.add(rng.randrange(total))
+        picked = sorted(chosen)
     return [_combination(grid, names, index) for index in picked]
 
 
@@ -148,7 +156,8 @@ def split_index(candles: int, test_ratio: float | None) -> int | None:
     if test_ratio is None:
         return None
     if not (0 < test_ratio < 1):
-        raise BacktestError("--test-ratio doit être strictement entre 0 et 1 (ex. 0.3)")
+        raise BacktestError("La part hors échantillon (--test-ratio) doit être strictement "
+                            "entre 0 et 1 (ex. 0.3)")
     cut = candles - int(round(candles * test_ratio))
     if cut < 2 or candles - cut < 2:
         raise BacktestError(f"Découpage impossible : {candles} bougies ne suffisent pas pour "

@@ -288,3 +288,11 @@ def test_many_chunks_keep_every_combination_in_grid_order():
     assert [r["params"] for r in result["runs"]] == grid_combinations(grid)  # 60, dans l'ordre
     assert not any(r.get("error") for r in result["runs"])
     assert progress[-1] == (60, 60) and all(t == 60 for _, t in progress)
+
+
+def test_astronomical_grid_is_sampled_without_overflow():
+    """8 plages de 10 000 valeurs (10^32 combinaisons) : tirage possible, pas d'OverflowError."""
+    grid = {f"p{i}": list(range(10_000)) for i in range(8)}
+    combos = grid_combinations(grid, max_runs=5)
+    assert len(combos) == 5 and len({tuple(c.values()) for c in combos}) == 5
+    assert combos == grid_combinations(grid, max_runs=5)  # graine fixe : même échantillon
