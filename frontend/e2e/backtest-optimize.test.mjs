@@ -129,8 +129,8 @@ test('grille 2 × 2 sur 2 jours en 5m : progression, meilleur run hors échantil
   if (row.result.best) {
     const expected = Object.entries(row.result.best.params).map(([k, v]) => `${k} = ${v}`).join(' · ')
     assert.equal((await summary.locator('[data-testid="opt-best-params"]').innerText()).trim(), expected)
-    assert.ok(row.result.best.test_stats, 'stats hors échantillon du meilleur run')
-    assert.ok((await summary.locator('[data-testid="opt-best-stats"]').innerText()).includes('Hors échantillon'))
+    assert.ok(row.result.best.test_stats, `stats hors échantillon du meilleur run : ${JSON.stringify({ test_ratio: row.test_ratio, best: row.result.best, test_candles: row.result.test_candles })}`)
+    assert.ok((await summary.locator('[data-testid="opt-best-stats"]').textContent()).includes('Hors échantillon'))
   } else {
     await summary.locator('[data-testid="opt-no-best"]').waitFor()
   }
