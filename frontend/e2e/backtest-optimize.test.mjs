@@ -187,7 +187,7 @@ test('grille 2 × 2 sur 2 jours en 5m : progression, meilleur run hors échantil
   assert.ok((await page.locator('[data-testid="bt-result-title"]').innerText()).includes(`fast = ${applied.fast}`))
 })
 
-test('Annuler au milieu d’une grande grille : état annulé sur la page et dans l’API', { timeout: 180_000 }, async () => {
+test('grande grille : reprise après rechargement, Annuler au milieu, suppression avec confirmation', { timeout: 180_000 }, async () => {
   await openOptimization()
   await fillForm({ timeframe: '5m', days: 30, grid: { fast: [2, 40, 1], slow: [20, 80, 5] } })
   await page.uncheck('[data-testid="opt-oos"]')
@@ -195,6 +195,10 @@ test('Annuler au milieu d’une grande grille : état annulé sur la page et dan
   await page.locator('[data-testid="opt-cancel"]').waitFor()
   // Au milieu : calcul commencé (au moins un backtest fini), ou au plus tard après 60 s.
   await page.locator('[data-testid="opt-status"][data-status="running"]').waitFor({ timeout: 90_000 })
+  // Rechargement : la page reprend le suivi de l'optimisation active (historique + WebSocket).
+  await page.reload()
+  await page.locator('[data-testid="opt-status"][data-status="running"]').waitFor({ timeout: 15_000 })
+  await page.locator(`[data-testid="opt-history-${id}"]`).waitFor()
   await page.waitForFunction(() => !/^0 \//.test(document.querySelector('[data-testid="opt-runs"]')?.textContent.trim() ?? '0 /'), null, { timeout: 60_000 }).catch(() => null)
   await page.click('[data-testid="opt-cancel"]')
   await page.locator('[data-testid="opt-status"][data-status="cancelled"]').waitFor({ timeout: 10_000 })
@@ -204,6 +208,14 @@ test('Annuler au milieu d’une grande grille : état annulé sur la page et dan
   assert.equal(row.status, 'cancelled')
   assert.ok(row.runs_done < row.runs_total, `annulée avant la fin (${row.runs_done} / ${row.runs_total})`)
   await page.locator(`[data-testid="opt-history-${id}"]`, { hasText: 'Annulé' }).waitFor()
+
+  await page.locator(`[data-testid="opt-history-${id}"] [data-testid="opt-history-delete"]`).click()
+  await page.locator('[data-testid="confirm-dialog"]').waitFor()
+  await page.click('[data-testid="confirm-accept"]')
+  await page.locator(`[data-testid="opt-history-${id}"]`).waitFor({ state: 'detached' })
+  assert.equal((await api('GET', `/api/backtest-optimizations/${id}/`)).status, 404)
+  optimizations.delete(id)
+  assert.deepEqual(page.errors, [])
 })
 
 test('téléphone 390×844 et tablette 768×1024 : mode Optimisation sans défilement horizontal', { timeout: 120_000 }, async () => {
