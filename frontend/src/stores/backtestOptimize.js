@@ -218,6 +218,8 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
    */
   async function apply(params, source = current.value) {
     if (!source) throw new Error('Aucune optimisation ouverte.')
+    if (!source.strategy) throw new Error('La stratégie de cette optimisation a été supprimée : impossible de relancer ces paramètres.')
+    if (!source.broker) throw new Error('Le broker de cette optimisation a été supprimé : impossible de relancer ces paramètres.')
     applying.value = true
     try {
       backtest.reuseSettings(source)

@@ -131,4 +131,10 @@ describe('store backtestOptimize', () => {
     expect(requestBody(fetchMock, post)).toMatchObject({ strategy: 3, broker: 5, symbol: 'BTC/USDT', timeframe: '1h', params: { fast: 5, slow: 10 }, start_date: '2025-01-01T00:00:00.000Z', end_date: '2025-02-01T00:00:00.000Z' })
     expect(useBacktestStore().running).toBe(true)
   })
+
+  it('Appliquer refusé si la stratégie de l’optimisation a été supprimée (pas de backtest d’une autre stratégie)', async () => {
+    const store = useBacktestOptimizeStore()
+    await expect(store.apply({ fast: 5 }, row(7, { strategy: null }))).rejects.toThrow(/stratégie de cette optimisation a été supprimée/)
+    expect(paths(fetchMock)).not.toContain('POST /api/backtests/')
+  })
 })

@@ -53,11 +53,12 @@ describe('composants de l’optimisation', () => {
     expect(wrapper.emitted('apply')[0][0]).toEqual({ fast: 5, slow: 30 })
   })
 
-  it('carte de chaleur : un seul paramètre → note et barres', () => {
-    const single = { metric: 'sharpe_ratio', grid: { fast: [5, 10] }, runs: [{ params: { fast: 5 }, stats: { sharpe_ratio: 1 } }, { params: { fast: 10 }, stats: { sharpe_ratio: 2 } }], best: null }
+  it('carte de chaleur : un seul paramètre varie (l’autre fixe) → note et barres', () => {
+    const single = { metric: 'sharpe_ratio', grid: { fast: [5, 10], slow: [25] }, runs: [{ params: { fast: 5, slow: 25 }, stats: { sharpe_ratio: 1 } }, { params: { fast: 10, slow: 25 }, stats: { sharpe_ratio: 2 } }], best: null }
     const wrapper = mount(BacktestOptimizeHeatmap, { props: { result: single } })
     expect(wrapper.find('[data-testid="opt-heat-single"]').text()).toMatch(/Un seul paramètre varie/)
     expect(wrapper.find('[data-testid="opt-heat-grid"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="opt-heat-y"]').exists()).toBe(false)
     expect(wrapper.findAll('[data-testid="opt-heat-bars"] .bt-optimize-heatmap__bar')).toHaveLength(2)
   })
 
