@@ -115,7 +115,7 @@ def _ledger(broker_id: int) -> list[tuple]:
             *orders.values_list("pk", "status", "filled", "updated_at")]
 
 
-def test_a_limit_crossed_later_is_filled_by_the_sync_post_never_by_the_page_reads(client, threaded_sim) -> None:  # noqa: F811
+def test_a_crossed_limit_is_filled_by_the_sync_post_never_by_the_page_reads(client, threaded_sim) -> None:  # noqa: F811
     """Les GET de la page (portefeuille, ordres ouverts, prix, trades) ne touchent ni au grand livre
     papier ni au journal ; le POST de rattrapage exécute l'ordre croisé et met sa ligne à jour."""
     broker_id = _create(client).json()["id"]

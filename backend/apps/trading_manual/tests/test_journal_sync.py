@@ -91,11 +91,12 @@ def test_page_reads_write_nothing_then_the_sync_post_catches_the_journal_up(trad
     body = resp.json()
     assert (body["broker"], body["synced"]) == (trader.broker_id, 1) and body["synced_at"].endswith("Z")
     trade.refresh_from_db()
-    assert (trade.status, trade.price, trade.quantity) == (Trade.Status.FILLED, Decimal(59000), Decimal("0.01"))
+    assert (trade.status, trade.price, trade.quantity) == ("filled", Decimal(59000), Decimal("0.01"))
     assert trader.get(OPEN_ORDERS, {"broker": trader.broker_id}).json() == []
     # Plus rien d'ouvert : un nouveau rattrapage ne demande rien à l'exchange.
     threaded_sim.requests_reset()
-    assert trader.post(SYNC, {"broker": trader.broker_id, "symbol": "BTCUSDT"}, format="json").json()["synced"] == 0
+    again = trader.post(SYNC, {"broker": trader.broker_id, "symbol": "BTCUSDT"}, format="json")
+    assert again.json()["synced"] == 0
     assert not {k for k in threaded_sim.requests_reset() if "order" in k.lower()}
 
 
@@ -149,7 +150,9 @@ def test_catch_up_is_throttled_per_broker_and_an_exchange_error_neither_leaks_no
     assert set(exchange_loop_run(journal.run())) == {refused.pk}  # seul lui a encore une ligne ouverte
 
 
-def test_sync_post_checks_its_input_owner_and_rate(threaded_sim, logged_client, make_broker, make_user) -> None:  # noqa: F811
+def test_sync_post_checks_its_input_owner_and_rate(
+    threaded_sim, logged_client, make_broker, make_user  # noqa: F811
+) -> None:
     client = logged_client()
     mine = make_broker(user=client.user)
     other = make_broker(user=make_user("voisin"))
