@@ -2,8 +2,9 @@
 
 Un ordre limite exécuté (ou annulé) plus tard, hors de tout appel de l'application, laisse sa ligne
 `trades` au statut `open`. `open_trades_sync` relit ces ordres-là (`order_fetch`, qui met la ligne
-à jour, frais et P&L compris) : la page Trading manuel l'appelle avec la liste des ordres ouverts
-qu'elle vient de lire, le passage minute du moteur pour les brokers papier.
+à jour, frais et P&L compris). Appelé par le rattrapage du journal (`apps.brokers.journal`) : passage
+minute du moteur pour chaque broker qui a des ordres ouverts, et `POST /api/trading-manual/sync/` —
+jamais par une lecture (un GET n'écrit pas).
 """
 
 from __future__ import annotations
