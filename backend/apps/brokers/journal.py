@@ -5,8 +5,9 @@ Un ordre limite exécuté (ou annulé) plus tard, hors de tout appel de l'applic
 rapproche le grand livre du prix (`PaperExchange.orders_match`). Les lectures (GET du Trading manuel,
 des brokers, des statistiques) n'écrivent jamais (docs/architecture.md) ; le rattrapage passe par :
 
-- le passage minute du moteur (`journals_catch_up`, appelé par `engine.monitor`) : chaque broker
-  actif qui a des lignes `trades` ouvertes (ou, en papier, des ordres ouverts au grand livre), au plus
+- le passage minute du moteur (`JournalCatchUp`, appelé par `engine.monitor`) : chaque broker
+  actif qui a des lignes `trades` ouvertes (hors protections SL/TP d'une stratégie, que le moteur
+  relit lui-même pour clore la position) (ou, en papier, des ordres ouverts au grand livre), au plus
   une fois par minute et par broker, erreurs journalisées sans secret ;
 - `POST /api/trading-manual/sync/` (`apps.brokers.services.broker_journal_sync`) : la page Trading
   manuel le demande à son ouverture, à « Actualiser » et après un ordre ou une annulation, puis relit.
@@ -31,21 +32,15 @@ from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import exchange_get
 from apps.core.services.exchange import market_resolve, markets_ensure, open_orders_fetch
 from apps.core.services.exchange_errors import exchange_message
-from apps.trading.models import Trade
-from apps.trading.services.order_sync import OPEN_STATUSES, open_trades_sync
+from apps.trading.services.order_sync import open_rows, open_trades_sync
 
 logger = logging.getLogger(__name__)
 
 CATCH_UP_INTERVAL_S = 60.0  # passage du moteur : au plus une fois par minute et par broker
 
 
-def _open_rows(broker_id: int) -> Any:
-    return (Trade.objects.filter(broker_id=broker_id, status__in=OPEN_STATUSES)
-            .exclude(exchange_order_id=""))
-
-
 def _open_symbols(broker_id: int) -> list[str]:
-    return sorted(set(_open_rows(broker_id).values_list("symbol", flat=True)))
+    return sorted(set(open_rows(broker_id).values_list("symbol", flat=True)))
 
 
 async def broker_journal_catch_up(*, broker: Broker, symbol: str | None = None) -> int:
@@ -66,7 +61,7 @@ async def broker_journal_catch_up(*, broker: Broker, symbol: str | None = None) 
         if not symbols:
             return 0
         symbol = symbols[0] if len(symbols) == 1 else None  # un seul symbole : lecture moins lourde
-    elif not await _open_rows(broker.pk).aexists():
+    elif not await open_rows(broker.pk).aexists():
         return 0
     orders = await open_orders_fetch(broker=broker, symbol=symbol)
     still_open = {str(order.get("id") or "") for order in orders}
@@ -76,8 +71,7 @@ async def broker_journal_catch_up(*, broker: Broker, symbol: str | None = None) 
 def brokers_to_catch_up() -> list[Broker]:
     """Brokers (d'utilisateurs actifs) ayant une ligne `trades` ouverte, ou, en papier, un ordre ouvert
     au grand livre."""
-    in_journal = (Trade.objects.filter(status__in=OPEN_STATUSES).exclude(exchange_order_id="")
-                  .values("broker_id"))
+    in_journal = open_rows().values("broker_id")
     in_ledger = PaperOrder.objects.filter(status=PaperOrder.Status.OPEN).values("broker_id")
     return list(Broker.objects.filter(Q(pk__in=in_journal) | Q(pk__in=in_ledger, is_paper=True),
                                       user__is_active=True).order_by("pk"))
