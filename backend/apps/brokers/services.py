@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from apps.accounts.models import User
+from apps.brokers.journal import broker_journal_catch_up
 from apps.brokers.models import Broker
 from apps.brokers.paper.services import (
     DEFAULT_BALANCES,
@@ -34,7 +35,6 @@ from apps.core.unset import UNSET, Unset, provided
 from apps.market_data.models import MarketSymbolsJob
 from apps.market_data.services import market_symbols_job_start
 from apps.trading.services import orders as order_services
-from apps.trading.services.order_sync import open_trades_sync
 
 
 def _make_default(*, broker: Broker) -> None:
@@ -262,10 +262,10 @@ def broker_open_orders_fetch(*, broker: Broker, symbol: str | None = None) -> li
     return exchange_loop_run(exchange_services.open_orders_fetch(broker=broker, symbol=symbol))
 
 
-def broker_open_trades_sync(*, broker: Broker, orders: list[dict[str, Any]], symbol: str | None) -> int:
-    """Met à jour les lignes `trades` encore ouvertes dont l'ordre n'est plus dans `orders`."""
-    still_open = {str(order.get("id") or "") for order in orders}
-    return exchange_loop_run(open_trades_sync(broker=broker, still_open=still_open, symbol=symbol))
+def broker_journal_sync(*, broker: Broker, symbol: str | None = None) -> int:
+    """ÉCRIT : rattrape le journal `trades` du broker (et, en papier, exécute les ordres limites que le
+    prix a croisés) ; renvoie le nombre de lignes relues (`apps.brokers.journal`)."""
+    return exchange_loop_run(broker_journal_catch_up(broker=broker, symbol=symbol))
 
 
 def broker_order_cancel(*, broker: Broker, exchange_order_id: str, symbol: str) -> dict[str, Any]:

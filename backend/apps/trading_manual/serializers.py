@@ -161,3 +161,24 @@ class OpenOrderSerializer(serializers.Serializer):
                                          allow_null=True)
     timestamp = serializers.IntegerField(allow_null=True)
     origin = OrderOriginSerializer(allow_null=True)
+
+
+class JournalSyncSerializer(serializers.Serializer):
+    """`{broker?, symbol?}` : broker à rattraper (sinon le broker par défaut), symbole (sinon tous)."""
+
+    broker = serializers.IntegerField(
+        required=False, allow_null=True,
+        error_messages={"invalid": "Identifiant de broker invalide : entier attendu."},
+    )
+    symbol = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, allow_null=True, trim_whitespace=True,
+        error_messages={"max_length": "Symbole trop long (40 caractères au plus)."},
+    )
+
+
+class JournalSyncResultSerializer(serializers.Serializer):
+    """Rattrapage fait : nombre de lignes `trades` relues sur l'exchange."""
+
+    broker = serializers.IntegerField()
+    synced = serializers.IntegerField(help_text="Lignes `trades` ouvertes relues (exécutées, annulées…)")
+    synced_at = serializers.DateTimeField()

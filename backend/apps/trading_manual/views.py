@@ -7,6 +7,9 @@
 - `GET /api/trading-manual/portfolio/?broker=` : solde valorisé en USD(T) et total.
 - `GET /api/trading-manual/open-orders/?broker=&symbol=` : ordres ouverts et leur origine dans le
   journal `trades` (`origin`, null pour un ordre passé ailleurs) : protections SL/TP d'une stratégie.
+- `POST /api/trading-manual/sync/` `{broker?, symbol?}` : rattrape le journal (lignes `trades` encore
+  ouvertes relues sur l'exchange ; en papier, ordres limites croisés exécutés). Les GET n'écrivent
+  jamais : la page appelle ce POST à son ouverture, à « Actualiser » et après un ordre, puis relit.
 
 Sans `broker`, le broker par défaut de l'utilisateur. Le broker d'un autre utilisateur : 404.
 """
@@ -23,12 +26,15 @@ from apps.trading.models import Trade
 from apps.trading.serializers import TradeSerializer
 from apps.trading_manual.selectors import manual_broker_get
 from apps.trading_manual.serializers import (
+    JournalSyncResultSerializer,
+    JournalSyncSerializer,
     ManualOrderSerializer,
     OpenOrderSerializer,
     OrderErrorSerializer,
     PortfolioSerializer,
 )
 from apps.trading_manual.services import (
+    manual_journal_sync,
     manual_open_orders_fetch,
     manual_order_place,
     manual_portfolio_fetch,
@@ -80,3 +86,23 @@ class OpenOrdersView(APIView):
         symbol = (request.query_params.get("symbol") or "").strip()[:40] or None
         orders = manual_open_orders_fetch(broker=broker, symbol=symbol)
         return Response(OpenOrderSerializer(orders, many=True).data)
+
+
+class JournalSyncView(APIView):
+    @extend_schema(
+        request=JournalSyncSerializer, responses=JournalSyncResultSerializer,
+        summary="Rattrape le journal du broker : ordres exécutés ou annulés depuis, limites papier croisés",
+        description=(
+            "Les lectures (portefeuille, ordres ouverts, trades) n'écrivent jamais : ce POST relit sur "
+            "l'exchange les lignes `trades` encore ouvertes dont l'ordre n'y est plus ouvert (au plus "
+            "20 par appel) et, pour un broker papier, exécute d'abord les ordres limites que le prix a "
+            "croisés. Le moteur fait de même chaque minute. 429 si trop de rattrapages sont demandés."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = JournalSyncSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        broker = manual_broker_get(user=request.user, broker_id=data.get("broker"))
+        result = manual_journal_sync(broker=broker, symbol=(data.get("symbol") or None))
+        return Response(JournalSyncResultSerializer(result).data)

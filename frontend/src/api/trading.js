@@ -49,6 +49,14 @@ export const fetchTicker = (brokerId, symbol, { signal } = {}) =>
 export const fetchOpenOrders = (brokerId, symbol) =>
   http.get('trading-manual/open-orders/', { query: { broker: brokerId, symbol } })
 
+/**
+ * Rattrape le journal du broker (POST : les lectures n'écrivent jamais) : lignes `trades` encore
+ * ouvertes dont l'ordre a été exécuté ou annulé depuis ; broker papier : ordres limites croisés
+ * exécutés d'abord. À relire ensuite (portefeuille, ordres ouverts, trades).
+ * @returns {Promise<{broker: number, synced: number, synced_at: string}>}
+ */
+export const syncJournal = (brokerId) => http.post('trading-manual/sync/', { broker: brokerId })
+
 /** @returns {Promise<OpenOrder>} */
 export const cancelOrder = (brokerId, orderId, symbol) =>
   http.post(`brokers/${brokerId}/orders/${encodeURIComponent(orderId)}/cancel/`, { symbol })

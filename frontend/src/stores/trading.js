@@ -13,7 +13,8 @@ export const RECENT_TRADES = 20
 /**
  * Trading manuel : broker choisi (défaut pré-sélectionné), portefeuille, paires de l'exchange
  * (recherche + pagination), symbole choisi et son prix relu toutes les TICKER_POLL_MS, ordres
- * ouverts, derniers trades manuels, envoi et annulation d'ordres. Les réponses arrivées après un
+ * ouverts, derniers trades manuels, envoi et annulation d'ordres. À l'ouverture, à « Actualiser »
+ * et après un ordre, le journal est rattrapé (POST) puis relu (`refresh`). Les réponses arrivées après un
  * changement de broker ou de symbole sont ignorées.
  */
 export const useTradingStore = defineStore('trading', () => {
@@ -54,6 +55,7 @@ export const useTradingStore = defineStore('trading', () => {
   const tradesError = ref(null)
 
   const placing = ref(false)
+  const syncError = ref(null)
 
   let tickerTimer = null
   let tickerInFlight = false
@@ -111,6 +113,30 @@ export const useTradingStore = defineStore('trading', () => {
     forBroker(tradesLoading, tradesError, (id) => api.listManualTrades(id, { pageSize: RECENT_TRADES }), (data) => {
       trades.value = (data?.results ?? []).slice(0, RECENT_TRADES)
     })
+
+  /** Lectures de tout ce qu'un ordre (ou un rattrapage) change : solde, ordres ouverts, journal. */
+  const refreshReads = () => Promise.all([refreshPortfolio(), refreshOpenOrders(), refreshTrades()])
+
+  /**
+   * Rattrapage du journal (`POST /api/trading-manual/sync/` : les GET n'écrivent jamais), lancé en
+   * même temps que les lectures ; si des lignes ont été relues (ordre exécuté ou annulé depuis,
+   * limite papier croisée), tout est relu. Un rattrapage refusé (exchange, 429) n'empêche pas
+   * les lectures : son message est dans `syncError`.
+   */
+  async function refresh() {
+    const id = brokerId.value
+    if (!id) return
+    const reads = refreshReads()
+    let synced = 0
+    try {
+      synced = Number((await api.syncJournal(id))?.synced) || 0
+      if (id === brokerId.value) syncError.value = null
+    } catch (err) {
+      if (id === brokerId.value) syncError.value = `Journal non rattrapé : ${err.message}`
+    }
+    await reads
+    if (synced > 0 && id === brokerId.value) await refreshReads()
+  }
 
   // --- symboles --------------------------------------------------------------------------------
 
@@ -206,7 +232,7 @@ export const useTradingStore = defineStore('trading', () => {
     portfolio.value = null
     openOrders.value = []
     trades.value = []
-    ;[portfolioError, openOrdersError, tradesError, symbolsError].forEach((e) => {
+    ;[portfolioError, openOrdersError, tradesError, symbolsError, syncError].forEach((e) => {
       e.value = null
     })
     if (broker.value?.exchange !== previousExchange) {
@@ -217,7 +243,7 @@ export const useTradingStore = defineStore('trading', () => {
       page.value = 1
     }
     ticker.value = null
-    await Promise.all([refreshPortfolio(), loadSymbols(), refreshOpenOrders(), refreshTrades(), startTicker()])
+    await Promise.all([refresh(), loadSymbols(), startTicker()])
   }
 
   /** Le broker marqué par défaut, sinon le premier. */
@@ -242,8 +268,8 @@ export const useTradingStore = defineStore('trading', () => {
 
   // --- ordres ------------------------------------------------------------------------------------
 
-  /** Tout ce qu'un ordre change : solde, ordres ouverts, journal. */
-  const refreshAfterOrder = () => Promise.all([refreshPortfolio(), refreshOpenOrders(), refreshTrades()])
+  /** Après un ordre ou une annulation : rattrapage du journal et relecture. */
+  const refreshAfterOrder = () => refresh()
 
   /**
    * Envoie un ordre ; ne lève pas : `{ok, trade, message}` avec le message français de l'API en
@@ -294,6 +320,7 @@ export const useTradingStore = defineStore('trading', () => {
     tradesLoading,
     tradesError,
     placing,
+    syncError,
     freeBalance,
     start,
     stop,
@@ -301,6 +328,7 @@ export const useTradingStore = defineStore('trading', () => {
     refreshPortfolio,
     refreshOpenOrders,
     refreshTrades,
+    refresh,
     loadSymbols,
     setSearch,
     setPage,

@@ -13,8 +13,9 @@ sous-ensemble de l'interface CCXT que l'application utilise :
 Exécutions : un ordre au marché au meilleur prix du carnet (ask à l'achat, bid à la vente ; dernier
 prix si l'exchange n'a pas de carnet), frais « taker » du marché ; un ordre limite déjà croisé
 s'exécute de même, sinon il reste ouvert (solde bloqué) et s'exécute à son prix limite, frais
-« maker », dès qu'un prix lu le croise : à chaque ticker lu (le moteur en lit à chaque passage),
-à chaque lecture des ordres ou du solde, et au passage minute du moteur (`services.paper_orders_watch`).
+« maker », quand on le demande : `orders_match` (passage minute du moteur et « rattrapage » POST de
+la page Trading manuel, `apps.brokers.journal`). Les lectures (`fetch_*`) n'écrivent JAMAIS : un
+GET de l'application ne modifie pas le grand livre.
 `has` n'annonce ni stop ni OCO : les protections SL/TP des positions sont surveillées par le moteur.
 """
 
@@ -104,15 +105,11 @@ class PaperExchange:
         return await self._data.load_markets(reload)
 
     async def fetch_ticker(self, symbol: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        ticker = await self._data.fetch_ticker(symbol, params or {})
-        await self._cross({ticker.get("symbol") or symbol: ticker})
-        return ticker
+        return await self._data.fetch_ticker(symbol, params or {})
 
     async def fetch_tickers(self, symbols: list[str] | None = None,
                             params: dict[str, Any] | None = None) -> dict[str, Any]:
-        tickers = await self._data.fetch_tickers(symbols, params or {})
-        await self._cross(tickers)
-        return tickers
+        return await self._data.fetch_tickers(symbols, params or {})
 
     async def fetch_last_prices(self, symbols: list[str] | None = None,
                                 params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -151,10 +148,8 @@ class PaperExchange:
             raise ccxt.ExchangeError(f"aucun prix pour {symbol} : ordre non passé.")
         return price
 
-    async def _cross(self, tickers: dict[str, Any], opened: list[str] | None = None) -> None:
+    async def _cross(self, tickers: dict[str, Any], opened: list[str]) -> None:
         """Exécute les ordres limites ouverts que ces tickers croisent (bid/ask, sinon dernier prix)."""
-        if opened is None:
-            opened = await sync_to_async(ledger.open_symbols)(broker_id=self.broker_id)
         for symbol in opened:
             ticker = tickers.get(symbol)
             if not ticker or symbol not in self._data.markets:
@@ -168,9 +163,11 @@ class PaperExchange:
             for order in filled:
                 logger.info("Papier : ordre limite %s exécuté à %s (%s)", order.pk, order.price, symbol)
 
-    async def _refresh(self, symbol: str | None = None) -> None:
-        """Rapproche les ordres ouverts (d'un symbole ou de tous) du prix actuel ; au mieux : une
-        lecture de prix en échec est journalisée, le rapprochement attendra la suivante."""
+    async def orders_match(self, symbol: str | None = None) -> None:
+        """ÉCRIT : rapproche les ordres limites ouverts (d'un symbole ou de tous) du prix actuel et
+        exécute ceux qu'il a croisés. Au mieux : une lecture de prix en échec est journalisée, le
+        rapprochement attendra le suivant. Appelé par `apps.brokers.journal` seulement (moteur,
+        POST de rattrapage), jamais par une lecture."""
         opened = await sync_to_async(ledger.open_symbols)(broker_id=self.broker_id)
         wanted = [s for s in opened if symbol is None or s == symbol]
         if not wanted:
@@ -189,7 +186,6 @@ class PaperExchange:
     # ------------------------------------------------------------------ compte (grand livre)
 
     async def fetch_balance(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        await self._refresh()
         return rules.balance_dict(await sync_to_async(ledger.balances_list)(broker_id=self.broker_id))
 
     async def create_order(self, symbol: str, type: str, side: str, amount: Any,  # noqa: A002 (nom CCXT)
@@ -248,15 +244,10 @@ class PaperExchange:
                           params: dict[str, Any] | None = None) -> dict[str, Any]:
         lookup = {"broker_id": self.broker_id, "order_id": id,
                   "client_order_id": rules.client_order_id(params)}
-        order = await sync_to_async(ledger.order_get)(**lookup)
-        if order.status == PaperOrder.Status.OPEN:
-            await self._refresh(order.symbol)
-            order = await sync_to_async(ledger.order_get)(**lookup)
-        return rules.order_dict(order)
+        return rules.order_dict(await sync_to_async(ledger.order_get)(**lookup))
 
     async def fetch_open_orders(self, symbol: str | None = None, since: int | None = None,
                                 limit: int | None = None, params: dict[str, Any] | None = None) -> list[Any]:
-        await self._refresh(symbol)
         orders = await sync_to_async(ledger.orders_list)(
             broker_id=self.broker_id, symbol=symbol, status=PaperOrder.Status.OPEN)
         return [rules.order_dict(order) for order in orders]

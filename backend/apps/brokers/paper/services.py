@@ -1,26 +1,24 @@
-"""Services du trading papier : soldes de départ, remise à zéro, surveillance des ordres limites."""
+"""Services du trading papier : soldes de départ, remise à zéro.
+
+Les ordres limites ouverts sont rapprochés du prix par le rattrapage du journal
+(`apps.brokers.journal` : passage minute du moteur, POST de la page Trading manuel)."""
 
 from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
 
-import ccxt
-from asgiref.sync import sync_to_async
 from django.db import transaction
-from django.db.models import Q
 
-from apps.brokers.models import Broker, PaperOrder
+from apps.brokers.models import Broker
 from apps.brokers.paper import ledger
 from apps.core.exceptions import AristobotError, ConflictError
 from apps.core.numbers import decimal_text
-from apps.core.services.ccxt_manager import exchange_get, public_exchange_get
+from apps.core.services.ccxt_manager import public_exchange_get
 from apps.core.services.exchange import markets_ensure
 from apps.core.services.exchange_errors import exchange_display
 from apps.core.services.exchange_loop import exchange_loop_run
 from apps.trading.models import Trade
-from apps.trading.services.order_sync import OPEN_STATUSES, open_trades_sync
 
 logger = logging.getLogger(__name__)
 
@@ -82,29 +80,3 @@ def paper_reset(*, broker: Broker) -> list[str]:
                  error_message="Annulé par la réinitialisation du broker papier.")
     logger.info("Broker papier %s réinitialisé (%d ordre(s) annulé(s))", broker.pk, len(canceled))
     return canceled
-
-
-def _brokers_with_open_orders() -> list[Broker]:
-    """Brokers papier ayant un ordre ouvert, dans le grand livre ou encore dans le journal."""
-    in_ledger = PaperOrder.objects.filter(status=PaperOrder.Status.OPEN).values("broker_id")
-    in_journal = Trade.objects.filter(is_paper=True, status__in=OPEN_STATUSES).values("broker_id")
-    return list(Broker.objects.filter(Q(pk__in=in_ledger) | Q(pk__in=in_journal), is_paper=True))
-
-
-async def paper_orders_watch() -> dict[int, Any]:
-    """Passage minute du moteur : les ordres limites ouverts des brokers papier sont rapprochés du
-    prix actuel (lecture des ordres ouverts, qui exécute ceux que le prix a croisés), puis les lignes
-    `trades` des ordres exécutés sont mises à jour (`open_trades_sync`).
-    `{broker_id: nombre d'ordres encore ouverts, ou message d'erreur}`."""
-    results: dict[int, Any] = {}
-    for broker in await sync_to_async(_brokers_with_open_orders)():
-        try:
-            exchange = await exchange_get(broker=broker)
-            await markets_ensure(exchange)
-            still_open = {order["id"] for order in await exchange.fetch_open_orders()}
-            await open_trades_sync(broker=broker, still_open=still_open)
-            results[broker.pk] = len(still_open)
-        except (AristobotError, ccxt.BaseError) as exc:
-            results[broker.pk] = str(exc)
-            logger.warning("Papier : ordres du broker %s non rapprochés : %s", broker.pk, exc)
-    return results

@@ -108,14 +108,40 @@ def test_manual_trading_on_a_paper_broker(client, threaded_sim) -> None:  # noqa
     assert private_requests(threaded_sim.requests_reset()) == {}
 
 
-def test_a_limit_filled_later_is_updated_in_the_journal_by_the_open_orders_page(client, threaded_sim) -> None:  # noqa: F811
+def _ledger(broker_id: int) -> list[tuple]:
+    balances = PaperBalance.objects.filter(broker_id=broker_id).order_by("asset")
+    orders = PaperOrder.objects.filter(broker_id=broker_id).order_by("pk")
+    return [*balances.values_list("asset", "free", "locked", "updated_at"),
+            *orders.values_list("pk", "status", "filled", "updated_at")]
+
+
+def test_a_crossed_limit_is_filled_by_the_sync_post_never_by_the_page_reads(client, threaded_sim) -> None:  # noqa: F811
+    """Les GET de la page (portefeuille, ordres ouverts, prix, trades) ne touchent ni au grand livre
+    papier ni au journal ; le POST de rattrapage exécute l'ordre croisé et met sa ligne à jour."""
     broker_id = _create(client).json()["id"]
     limit = _order(client, broker_id, order_type="limit", quantity="0.01", price="59000").json()
     assert limit["status"] == "open"
     threaded_sim.admin("price", {"symbol": "BTCUSDT", "price": 58000, "freeze": True})
+    ledger, trades = _ledger(broker_id), list(Trade.objects.values().order_by("pk"))
+    for url, query in (("/api/trading-manual/open-orders/", {"broker": broker_id}),
+                       ("/api/trading-manual/portfolio/", {"broker": broker_id}),
+                       (f"{BROKERS}{broker_id}/ticker/", {"symbol": "BTC/USDT"}),
+                       (f"{BROKERS}{broker_id}/balance/", {}),
+                       (f"{BROKERS}{broker_id}/open-orders/", {}),
+                       ("/api/trades/", {"broker": broker_id})):
+        assert client.get(url, query).status_code == 200, url
+    assert _ledger(broker_id) == ledger and list(Trade.objects.values().order_by("pk")) == trades
+    (listed,) = client.get("/api/trading-manual/open-orders/", {"broker": broker_id}).json()
+    assert listed["id"] == limit["exchange_order_id"]  # toujours ouvert : rien n'a été rapproché
+
+    resp = client.post("/api/trading-manual/sync/", {"broker": broker_id}, format="json")
+    assert resp.status_code == 200, resp.content
+    assert (resp.json()["broker"], resp.json()["synced"]) == (broker_id, 1)
     assert client.get("/api/trading-manual/open-orders/", {"broker": broker_id}).json() == []
     trade = Trade.objects.get(pk=limit["id"])
     assert (trade.status, trade.price, trade.quantity) == ("filled", Decimal(59000), Decimal("0.01"))
+    assert _assets(broker_id)["BTC"] == Decimal("0.00999")
+    assert private_requests(threaded_sim.requests_reset()) == {}
 
 
 def test_reset_restores_the_starting_balances_and_cancels_open_orders(client) -> None:  # noqa: F811

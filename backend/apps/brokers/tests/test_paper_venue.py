@@ -10,6 +10,7 @@ import ccxt
 import pytest
 from asgiref.sync import sync_to_async
 
+from apps.brokers.journal import broker_journal_catch_up
 from apps.brokers.models import PaperBalance, PaperOrder
 from apps.brokers.paper import ledger
 from apps.brokers.tests.paper_fixtures import make_paper_broker, private_requests  # noqa: F401
@@ -83,13 +84,18 @@ async def test_limit_order_rests_then_fills_when_the_simulator_price_crosses(sim
     (listed,) = await open_orders_fetch(broker=broker, symbol="BTCUSDT")
     assert listed["id"] == trade.exchange_order_id and listed["client_order_id"] == trade.client_order_id
     sim.set_price("BTCUSDT", "59100", freeze=True)  # pas encore croisé
-    await ticker_fetch(broker=broker, symbol="BTC/USDT")
+    assert await broker_journal_catch_up(broker=broker) == 0
     assert (await PaperOrder.objects.aget(pk=trade.exchange_order_id)).status == "open"
     sim.set_price("BTCUSDT", "58990", freeze=True)
-    await ticker_fetch(broker=broker, symbol="BTC/USDT")  # un ticker lu suffit à l'exécuter
-    assert await _balances(broker) == {"USDT": (Decimal("9410"), 0), "BTC": (Decimal("0.00999"), 0)}
+    # Les lectures (prix, solde, ordres ouverts, ordre) n'exécutent rien : elles n'écrivent jamais.
+    await ticker_fetch(broker=broker, symbol="BTC/USDT")
+    await balance_fetch(broker=broker)
+    assert len(await open_orders_fetch(broker=broker)) == 1
     summary = await order_fetch(broker=broker, symbol="BTC/USDT", exchange_order_id=trade.exchange_order_id)
-    assert summary["status"] == "closed"
+    assert summary["status"] == "open"
+    assert await _balances(broker) == {"USDT": (Decimal("9410"), Decimal("590"))}
+    assert await broker_journal_catch_up(broker=broker, symbol="BTCUSDT") == 1  # rapproché puis relu
+    assert await _balances(broker) == {"USDT": (Decimal("9410"), 0), "BTC": (Decimal("0.00999"), 0)}
     await trade.arefresh_from_db()
     assert (trade.status, trade.price, trade.cost) == (Trade.Status.FILLED, Decimal("59000"), Decimal("590"))
     assert (trade.fee, trade.fee_asset) == (Decimal("0.00001"), "BTC")  # maker, au prix limite

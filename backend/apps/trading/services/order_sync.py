@@ -2,13 +2,16 @@
 
 Un ordre limite exécuté (ou annulé) plus tard, hors de tout appel de l'application, laisse sa ligne
 `trades` au statut `open`. `open_trades_sync` relit ces ordres-là (`order_fetch`, qui met la ligne
-à jour, frais et P&L compris) : la page Trading manuel l'appelle avec la liste des ordres ouverts
-qu'elle vient de lire, le passage minute du moteur pour les brokers papier.
+à jour, frais et P&L compris). Appelé par le rattrapage du journal (`apps.brokers.journal`) : passage
+minute du moteur pour chaque broker qui a des ordres ouverts, et `POST /api/trading-manual/sync/` —
+jamais par une lecture (un GET n'écrit pas).
 """
 
 from __future__ import annotations
 
 import logging
+
+from django.db.models import QuerySet
 
 from apps.core.exceptions import AristobotError
 from apps.core.services.ccxt_manager import BrokerLike, exchange_get
@@ -20,6 +23,17 @@ logger = logging.getLogger(__name__)
 
 SYNC_LIMIT = 20  # ordres relus au plus par appel (les suivants au prochain)
 OPEN_STATUSES = (Trade.Status.OPEN, Trade.Status.PARTIALLY_FILLED)
+PROTECTION_ROLES = (Trade.Role.STOP_LOSS, Trade.Role.TAKE_PROFIT)
+
+
+def open_rows(broker_id: int | None = None) -> QuerySet[Trade]:
+    """Lignes à rattraper : ordres encore ouverts au journal (d'un broker ou de tous), SAUF les
+    protections SL/TP d'une stratégie active : le moteur les relit lui-même (`engine.monitor`,
+    `protection_status`), clôt la position avec la jambe exécutée et résume la clôture ; les relire
+    ici d'abord le priverait de cette clôture."""
+    rows = (Trade.objects.filter(status__in=OPEN_STATUSES).exclude(exchange_order_id="")
+            .exclude(role__in=PROTECTION_ROLES, active_strategy_id__isnull=False))
+    return rows if broker_id is None else rows.filter(broker_id=broker_id)
 
 
 async def open_trades_sync(*, broker: BrokerLike, still_open: set[str], symbol: str | None = None) -> int:
@@ -32,8 +46,7 @@ async def open_trades_sync(*, broker: BrokerLike, still_open: set[str], symbol: 
         exchange, market = await exchange_get(broker=broker), None
     if not exchange.has.get("fetchOrder"):
         return 0
-    rows = (Trade.objects.filter(broker_id=broker.id, status__in=OPEN_STATUSES)
-            .exclude(exchange_order_id="").exclude(exchange_order_id__in=still_open))
+    rows = open_rows(broker.id).exclude(exchange_order_id__in=still_open)
     if market is not None:
         rows = rows.filter(symbol=market["symbol"])
     synced = 0

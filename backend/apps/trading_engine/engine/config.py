@@ -19,6 +19,7 @@ class EngineConfig:
     candles_count: int = 300  # bougies clôturées fournies à la stratégie
     max_concurrency: int = 20  # stratégies traitées en même temps sur un signal
     monitor_interval_s: float = 60.0  # contrôle des positions ouvertes
+    journal_catch_up_interval_s: float = 60.0  # rattrapage du journal `trades` : par broker, au plus
     webhook_poll_s: float = 5.0  # relecture des webhooks en attente
     alive_interval_s: float = 30.0  # battement écrit dans engine_state
     redis_backoff_initial_s: float = 0.5

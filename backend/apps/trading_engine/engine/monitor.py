@@ -10,9 +10,11 @@ gardés) :
 - `last_price` et `unrealized_pnl` mis à jour (un ticker par broker et symbole) ;
 - une vente interrompue (bail abandonné) est reprise.
 
-Le même passage rapproche du prix les ordres limites ouverts des brokers papier
-(`apps.brokers.paper.services.paper_orders_watch`) : un venue papier n'a pas de carnet qui les
-exécuterait tout seul.
+Le même passage rattrape d'abord le journal `trades` de chaque broker actif qui a des ordres ouverts
+(`apps.brokers.journal.JournalCatchUp`, au plus une fois par minute et par broker) : lignes encore
+`open` dont l'ordre a été exécuté ou annulé sur l'exchange, et, en papier, ordres limites que le prix
+a croisés (un venue papier n'a pas de carnet qui les exécuterait tout seul). Les GET de l'application
+n'écrivent jamais : c'est ici (et au POST de rattrapage de la page Trading manuel) que cela se fait.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from apps.brokers.paper.services import paper_orders_watch
+from apps.brokers.journal import JournalCatchUp
 from apps.core.aio import poll_until
 from apps.core.exceptions import AristobotError
 from apps.core.services.exchange import ticker_fetch
@@ -52,6 +54,7 @@ class PositionMonitor:
         self.config = config
         self.notifier = notifier
         self.passes = 0
+        self.journal = JournalCatchUp(interval_s=config.journal_catch_up_interval_s)
 
     async def run(self, stop: asyncio.Event) -> None:
         await poll_until(stop, interval_s=self.config.monitor_interval_s, work=self.check_all,
@@ -61,7 +64,7 @@ class PositionMonitor:
     async def check_all(self) -> dict[int, str]:
         """Un passage sur toutes les positions ouvertes ; {id de position: résultat}."""
         self.passes += 1
-        await paper_orders_watch()
+        await self.journal.run()
         positions = await sync_to_async(list)(
             Position.objects.filter(status=Position.Status.OPEN).select_related("broker", "active_strategy")
         )

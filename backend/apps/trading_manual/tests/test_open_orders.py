@@ -26,6 +26,7 @@ def setup(threaded_sim, logged_client, make_active):  # noqa: ANN001, ANN201, F8
     """Une stratégie active en position sur BTC/USDT, protégée par une OCO (SL −2 %, TP +4 %)."""
     threaded_sim.call(threaded_sim.sim.set_price, "BTCUSDT", "60000", freeze=True)
     client = logged_client()
+    client.threaded_sim = threaded_sim
     active = make_active(long_code(), user=client.user)
 
     async def _buy() -> Position:
@@ -91,3 +92,18 @@ def test_open_orders_of_another_users_broker_are_private(setup, make_user, logge
     _, active, _ = setup
     neighbour = logged_client(make_user("voisin"))
     assert neighbour.get(OPEN_ORDERS, {"broker": active.broker_id}).status_code == 404
+
+
+def test_strategy_protections_are_left_to_the_engine_by_the_sync_post(setup) -> None:  # noqa: ANN001
+    """Le rattrapage du journal ne relit pas les jambes SL/TP d'une stratégie : c'est le moteur qui
+    les relit, clôt la position avec la jambe exécutée et résume la clôture."""
+    client, active, position = setup
+    client.threaded_sim.admin("price", {"symbol": "BTCUSDT", "price": 58700, "freeze": True})  # stop exécuté
+    resp = client.post("/api/trading-manual/sync/", {"broker": active.broker_id}, format="json")
+    assert resp.status_code == 200 and resp.json()["synced"] == 0, resp.content
+    legs = Trade.objects.filter(exchange_order_id__in=[position.sl_order_id, position.tp_order_id])
+    assert set(legs.values_list("status", flat=True)) == {"open"}
+    monitor = PositionMonitor(config=engine_config(), notifier=Notifier())
+    assert exchange_loop_run(monitor.check_all())[position.pk] == "clôturée (protection exécutée)"
+    position.refresh_from_db()
+    assert (position.status, position.exit_reason) == ("closed", "stop_loss")

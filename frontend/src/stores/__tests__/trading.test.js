@@ -33,6 +33,7 @@ describe('store trading', () => {
   let price
   let orderResponse
   let brokerList
+  let syncResponse
 
   beforeEach(() => {
     vi.useFakeTimers()
@@ -43,6 +44,7 @@ describe('store trading', () => {
     brokerList = BROKERS
     price = 60000
     orderResponse = jsonResponse(201, TRADE)
+    syncResponse = () => jsonResponse(200, { broker: 7, synced: 0, synced_at: '2026-01-01T00:00:00Z' })
     fetchMock = stubFetch({
       'GET /api/brokers/': () => jsonResponse(200, brokerList),
       'GET /api/trading-manual/portfolio/': (url) => jsonResponse(200, portfolio(Number(new URL(url, 'http://t').searchParams.get('broker')))),
@@ -55,6 +57,7 @@ describe('store trading', () => {
       'GET /api/brokers/7/ticker/': () => jsonResponse(200, { symbol: 'BTC/USDT', last: price, bid: price, ask: price + 1, timestamp: 5 }),
       'POST /api/trading-manual/orders/': () => orderResponse.clone(),
       'POST /api/brokers/7/orders/2/cancel/': jsonResponse(200, { id: '2', status: 'canceled' }),
+      'POST /api/trading-manual/sync/': () => syncResponse(),
     })
   })
 
@@ -189,5 +192,43 @@ describe('store trading', () => {
     const openOrderReads = callsTo(fetchMock, '/api/trading-manual/open-orders/')
       .filter(([, i]) => new URL(fetchMock.mock.calls[i][0], 'http://t').searchParams.get('broker') === '7')
     expect(openOrderReads).toHaveLength(2)
+    expect(callsTo(fetchMock, '/api/trading-manual/sync/')).toHaveLength(2) // ouverture, puis après l'annulation
+  })
+
+  it('à l’ouverture, rattrape le journal par POST (les GET n’écrivent pas) : rien de relu, rien à relire', async () => {
+    const store = useTradingStore()
+    await store.start()
+    const syncs = callsTo(fetchMock, '/api/trading-manual/sync/')
+    expect(syncs).toHaveLength(1)
+    expect(fetchMock.mock.calls[syncs[0][1]][1].method).toBe('POST')
+    expect(requestBody(fetchMock, syncs[0][1])).toEqual({ broker: 7 })
+    for (const path of ['/api/trading-manual/portfolio/', '/api/trading-manual/open-orders/', '/api/trades/']) {
+      expect(callsTo(fetchMock, path)).toHaveLength(1)
+    }
+    expect(store.syncError).toBeNull()
+  })
+
+  it('des lignes rattrapées (limite exécutée depuis) : portefeuille, ordres ouverts et journal relus', async () => {
+    syncResponse = () => jsonResponse(200, { broker: 7, synced: 1, synced_at: '2026-01-01T00:00:00Z' })
+    const store = useTradingStore()
+    await store.start()
+    for (const path of ['/api/trading-manual/portfolio/', '/api/trading-manual/open-orders/', '/api/trades/']) {
+      expect(callsTo(fetchMock, path)).toHaveLength(2)
+    }
+    await store.refresh() // « Actualiser » : même chose
+    expect(callsTo(fetchMock, '/api/trading-manual/sync/')).toHaveLength(2)
+    expect(callsTo(fetchMock, '/api/trading-manual/portfolio/')).toHaveLength(4)
+  })
+
+  it('rattrapage refusé (429) : les lectures ont lieu quand même, le message est gardé', async () => {
+    syncResponse = () => jsonResponse(429, { detail: 'Trop de rattrapages demandés : réessayez dans 12 s.' })
+    const store = useTradingStore()
+    await store.start()
+    expect(store.syncError).toBe('Journal non rattrapé : Trop de rattrapages demandés : réessayez dans 12 s.')
+    expect(store.portfolio.broker.id).toBe(7)
+    expect(store.openOrders.map((o) => o.id)).toEqual(['3', '2'])
+    syncResponse = () => jsonResponse(200, { broker: 7, synced: 0, synced_at: '2026-01-01T00:00:00Z' })
+    await store.refresh()
+    expect(store.syncError).toBeNull()
   })
 })
