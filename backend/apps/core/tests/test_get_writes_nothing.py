@@ -4,7 +4,10 @@ trades, n'exécutent aucune requête INSERT/UPDATE/DELETE, dans aucun thread."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from apps.core.tests.db_writes import sql_writes
 from apps.core.tests.exchange_fixtures import make_broker, threaded_sim  # noqa: F401
@@ -22,6 +25,7 @@ def test_main_read_endpoints_execute_no_sql_write(threaded_sim, logged_client, m
                                                            "side": "buy", **payload}, format="json")
         assert resp.status_code == 201, resp.content
     threaded_sim.admin("price", {"symbol": "BTCUSDT", "price": 58000, "freeze": True})  # limite exécutée
+    stale = _orphans(client.user, broker)  # backtest et optimisation « actifs » sans tâche vivante
     reads = [
         "/api/auth/me/", "/api/brokers/", f"/api/brokers/{broker}/", f"/api/brokers/{broker}/balance/",
         f"/api/brokers/{broker}/open-orders/", f"/api/brokers/{broker}/ticker/?symbol=BTC/USDT",
@@ -31,9 +35,24 @@ def test_main_read_endpoints_execute_no_sql_write(threaded_sim, logged_client, m
         "/api/webhooks/", "/api/webhooks/config/", "/api/status/",
         "/api/stats/summary/", "/api/stats/strategies/", "/api/stats/webhook-sources/",
         "/api/stats/symbols/", "/api/stats/pnl-history/", "/api/stats/balance-history/",
-        "/api/heartbeat/status/",
+        "/api/heartbeat/status/", "/api/backtests/", "/api/backtest-optimizations/",
+        f"/api/backtests/{stale[0]}/", f"/api/backtest-optimizations/{stale[1]}/",
     ]
     with sql_writes() as writes:
         statuses = {url: client.get(url).status_code for url in reads}
     assert {url: code for url, code in statuses.items() if code != 200} == {}
     assert writes == []
+    assert client.get(f"/api/backtest-optimizations/{stale[1]}/").json()["status"] == "error"
+
+
+def _orphans(user, broker_id: int) -> tuple[int, int]:  # noqa: ANN001
+    """Lignes actives dont la tâche a disparu : la lecture les *montre* en erreur sans écrire."""
+    from apps.backtest.models import BacktestOptimization, BacktestResult
+
+    old = timezone.now() - dt.timedelta(minutes=5)
+    common = {"user": user, "broker_id": broker_id, "exchange": "binance", "symbol": "BTC/USDT",
+              "timeframe": "1h", "start_date": old, "end_date": old, "initial_amount": 1000,
+              "status": "running", "heartbeat_at": old}
+    backtest = BacktestResult.objects.create(**common)
+    optimization = BacktestOptimization.objects.create(**common, grid="fast=1:2:1")
+    return backtest.pk, optimization.pk
