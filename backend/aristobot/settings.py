@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Statuts des backtests et des optimisations (mêmes choix) : un seul enum nommé.
+    "ENUM_NAME_OVERRIDES": {"BacktestStatusEnum": "apps.backtest.models.BacktestResult.Status"},
 }
 
 # --- Aristobot -------------------------------------------------------------------------------
