@@ -17,6 +17,9 @@ dans ce processus, dans le même run.
 lu, enfant confiné, JSON écrit) contre un script backtesting.py (CSV lu, trades écrits en JSON),
 chacun sur N bougies et sur 300 bougies ; le ratio « marginal » compare les écarts N − 300 (coût
 du calcul sans le démarrage du processus), trades fermés comparés.
+`--grid-size N` mesure une grille de 9 runs (`EMA_CROSS_EXAMPLE`, `fast=8:12:2,slow=18:22:2`) en
+processus entier : `manage.py run_backtest --optimize … --workers 2` contre 9 processus entiers
+`run_backtest --params …` lancés l'un après l'autre, sur N bougies, dans le même run.
 Nécessite `backtesting==0.6.6` (requirements-dev.txt).
 """
 
@@ -41,7 +44,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aristobot.settings")
 
 from apps.backtest.engine import run_backtest  # noqa: E402
 from apps.strategies.runtime.compat import install_pandas_ta_alias  # noqa: E402
-from apps.strategies.templates import SPEC_EMA_CROSS_EXAMPLE  # noqa: E402
+from apps.strategies.templates import EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE  # noqa: E402
 
 FEE = 0.001
 AMOUNT = 10_000.0
@@ -230,10 +233,7 @@ def compare_cli(size: int, repeat: int) -> None:
         (folder / "bt.py").write_text(BT_SCRIPT, encoding="utf-8")
         best: dict[tuple[str, int], float] = {}
         for n in (300, size):
-            candles = synthetic_candles(n)
-            table = candles.reset_index(drop=True)
-            table.insert(0, "open_time", candles.index.asi8 // 1_000_000)
-            table.to_csv(folder / f"c{n}.csv", index=False)
+            _write_csv(synthetic_candles(n), folder / f"c{n}.csv")
         for _ in range(max(1, repeat)):  # alternées : même charge machine des deux côtés
             for n in (300, size):
                 ours = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
@@ -259,6 +259,49 @@ def compare_cli(size: int, repeat: int) -> None:
           f"{'oui' if ours_pairs == theirs_pairs else 'NON'}")
 
 
+#: Grille de 9 runs de `--grid-size` (EMA_CROSS_EXAMPLE : attributs de classe `fast`, `slow`).
+GRID = "fast=8:12:2,slow=18:22:2"
+GRID_COMBOS = [f"fast={f},slow={s}" for f in (8, 10, 12) for s in (18, 20, 22)]
+
+
+def _write_csv(candles: pd.DataFrame, path: Path) -> None:
+    table = candles.reset_index(drop=True)
+    table.insert(0, "open_time", candles.index.asi8 // 1_000_000)
+    table.to_csv(path, index=False)
+
+
+def compare_grid(size: int, repeat: int) -> None:
+    """Grille de 9 runs sur 2 cœurs (`--optimize --workers 2`) contre 9 runs seuls, en processus
+    entier (CLI), sur `size` bougies ; meilleure de `repeat`, mesures alternées."""
+    python = sys.executable
+    env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or "banc-d-essai-sans-secret"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "s.py").write_text(EMA_CROSS_EXAMPLE, encoding="utf-8")
+        _write_csv(synthetic_candles(size), folder / "c.csv")
+        base = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
+                "--candles-csv", str(folder / "c.csv"), "--amount", str(AMOUNT), "--fee", str(FEE),
+                "--timeframe", "1m"]
+        grid_s = singles_s = float("inf")
+        for _ in range(max(1, repeat)):
+            grid_s = min(grid_s, _timed([*base, "--optimize", GRID, "--workers", "2", "--json",
+                                         str(folder / "grid.json")], env))
+            singles_s = min(singles_s, sum(
+                _timed([*base, "--params", combo, "--json", str(folder / f"r{k}.json")], env)
+                for k, combo in enumerate(GRID_COMBOS)))
+        grid = json.loads((folder / "grid.json").read_text(encoding="utf-8"))
+        finals = {json.dumps(json.loads((folder / f"r{k}.json").read_text())["params"], sort_keys=True):
+                  json.loads((folder / f"r{k}.json").read_text())["stats"]["final_amount"]
+                  for k in range(len(GRID_COMBOS))}
+        same = all(finals.get(json.dumps(run["params"], sort_keys=True)) == run["stats"]["final_amount"]
+                   for run in grid["runs"]) and len(grid["runs"]) == len(GRID_COMBOS)
+    print(f"\nGrille de 9 runs sur 2 cœurs (processus entier, `--optimize \"{GRID}\" --workers 2`, "
+          f"meilleure de {max(1, repeat)}) sur {size:,} bougies : {grid_s:.2f} s contre "
+          f"{singles_s:.2f} s pour 9 runs seuls (processus entiers l'un après l'autre) → "
+          f"{grid_s / singles_s:.2f} des 9 runs ({singles_s / grid_s:.1f}× plus rapide) ; "
+          f"montants finaux identiques : {'oui' if same else 'NON'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,525600")
@@ -270,6 +313,8 @@ def main() -> None:
                         help="taille de la mesure dans le bac à sable (0 = aucune)")
     parser.add_argument("--cli-size", type=int, default=525600,
                         help="taille de la mesure en processus entier, CLI (0 = aucune)")
+    parser.add_argument("--grid-size", type=int, default=525600,
+                        help="taille de la grille de 9 runs sur 2 cœurs, CLI (0 = aucune)")
     args = parser.parse_args()
     install_pandas_ta_alias()
     header = (f"{'bougies':>9} | {'Aristobot':>9} | {'bougies/s':>10} | {'backtesting.py':>14} | "
@@ -289,6 +334,8 @@ def main() -> None:
               f"(×{boxed / inline:.2f}, {trades} trades)")
     if args.cli_size:
         compare_cli(args.cli_size, max(1, args.repeat))
+    if args.grid_size:
+        compare_grid(args.grid_size, max(1, args.repeat))
 
 
 if __name__ == "__main__":
