@@ -4,6 +4,8 @@ Chemin « fast » (par défaut) : la stratégie est instanciée une fois sur tou
 méthodes de décision voient des vues « bougies <= i » (`views.py`), puis un échantillon de
 bougies est re-vérifié à la manière exacte (`lookahead.py`). En cas de désaccord, tout le
 backtest est recalculé par le chemin exact et `lookahead_detected` vaut True.
+Décisions : si possible, une passe vectorisée évalue `should_long` / `should_short` sur toutes
+les bougies d'un coup (`vector.py`, `vector_loop.py`) ; sinon, appel à chaque bougie (`simulate.py`).
 Chemin « exact » : ré-instanciation sur `candles.iloc[:i + 1]` à chaque bougie (lent).
 """
 
@@ -28,6 +30,8 @@ from apps.backtest.engine.progress import CancelCallback, ProgressCallback, Tick
 from apps.backtest.engine.simulate import ExactSource, FastSource, RunRecord, simulate
 from apps.backtest.engine.stats import compute_stats
 from apps.backtest.engine.trades import Market, Trade, equity_curve, iso_utc, trades_to_dicts
+from apps.backtest.engine.vector import vector_signals
+from apps.backtest.engine.vector_loop import VectorFallback, simulate_vector
 from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
 
 MODES = ("fast", "exact")
@@ -55,6 +59,7 @@ class BacktestOutput:
     errors_count: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    vectorized: bool = False  # décisions de la passe vectorisée (`vector.py`)
 
     def to_dict(self) -> dict[str, Any]:
         """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul)."""
@@ -130,11 +135,12 @@ class _Run:
     lookahead: bool = False
     message: str | None = None
     checked: int = 0
+    vector: bool = False  # décisions de la passe vectorisée (`vector.py`)
 
 
 def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
                    common: dict[str, Any], check_policy: CheckPolicy | None,
-                   timings: dict[str, float]) -> None:
+                   timings: dict[str, float], vectorize: bool) -> None:
     """Chemin rapide (indicateurs vectorisés) puis vérification sur un échantillon de bougies :
     un biais d'anticipation détecté bascule `run` sur le chemin exact."""
     initial, ticker = common["initial_cash"], common["ticker"]
@@ -143,7 +149,19 @@ def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
     timings["init"] = time.perf_counter() - step
     ticker.check_cancel()
     step = time.perf_counter()
-    run.record = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
+    signals = vector_signals(fast.strategy, fast.originals, market.n) if vectorize else None
+    timings["signals"] = time.perf_counter() - step
+    ticker.check_cancel()
+    step = time.perf_counter()
+    if signals is not None:
+        try:
+            run.record = simulate_vector(market, fast, signals, pct_from=0.0,
+                                         pct_to=FAST_LOOP_SHARE, **common)
+            run.vector = True
+        except VectorFallback:  # état lu modifié ou décision différente : instance neuve
+            fast = FastSource(cls, frame, initial)
+    if run.record is None:
+        run.record = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
     timings["loop"] = time.perf_counter() - step
     step = time.perf_counter()
     policy = check_policy or CheckPolicy()
@@ -184,6 +202,7 @@ def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, 
         trades=record.trades, stats=stats, equity=equity, times=times, equity_curve=curve,
         lookahead_detected=run.lookahead, mode=run.mode, message=run.message,
         checked_candles=run.checked, errors_count=len(record.errors), errors=errors,
+        vectorized=run.vector,
         timings={k: round(v, 6) for k, v in timings.items()},
     )
 
@@ -200,6 +219,7 @@ def run_backtest(
     cancel_cb: CancelCallback | None = None,
     check_policy: CheckPolicy | None = None,
     curve_points: int = CURVE_POINTS,
+    vectorize: bool = True,
 ) -> BacktestOutput:
     """Backtest d'une stratégie (classe ou code) sur des bougies ; voir docs/backtest.md.
 
@@ -222,7 +242,7 @@ def run_backtest(
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         if mode == "fast":
             _simulate_fast(cls, frame, market, run, common=common, check_policy=check_policy,
-                           timings=timings)
+                           timings=timings, vectorize=vectorize)
         if run.mode == "exact":
             step = time.perf_counter()
             run.record = simulate(market, ExactSource(cls, frame), pct_from=ticker.pct,
