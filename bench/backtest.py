@@ -16,7 +16,9 @@ dans ce processus, dans le même run.
 `--cli-size N` mesure enfin le processus entier, comme l'issue 17 : `manage.py run_backtest` (CSV
 lu, enfant confiné, JSON écrit) contre un script backtesting.py (CSV lu, trades écrits en JSON),
 chacun sur N bougies et sur 300 bougies ; le ratio « marginal » compare les écarts N − 300 (coût
-du calcul sans le démarrage du processus), trades fermés comparés.
+du calcul sans le démarrage du processus), trades fermés comparés ; `--baseline DOSSIER` (le
+`backend` d'une autre version, par exemple extrait par `git archive`) y ajoute cette version,
+mesurée dans le même run (avant/après).
 `--grid-size N` mesure une grille de 9 runs (`EMA_CROSS_EXAMPLE`, `fast=8:12:2,slow=18:22:2`) en
 processus entier : `manage.py run_backtest --optimize … --workers 2` contre 9 processus entiers
 `run_backtest --params …` lancés l'un après l'autre, sur N bougies, dans le même run.
@@ -216,16 +218,31 @@ with open(sys.argv[2], "w") as out:
 """
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> float:
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path = BACKEND) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=BACKEND, env=env, check=True, stdout=subprocess.DEVNULL,
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def compare_cli(size: int, repeat: int) -> None:
-    """Processus entier (CLI) : Aristobot contre backtesting.py sur `size` et 300 bougies."""
-    python = sys.executable
+def _cli_commands(folder: Path, n: int, baseline: Path | None) -> list[tuple[str, list[str], Path]]:
+    """(moteur, commande, dossier) du processus entier sur n bougies."""
+    def ours(tag: str) -> list[str]:
+        return [sys.executable, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
+                "--candles-csv", str(folder / f"c{n}.csv"), "--amount", str(AMOUNT), "--fee", str(FEE),
+                "--timeframe", "1m", "--json", str(folder / f"{tag}{n}.json")]
+
+    commands = [("aristobot", ours("a"), BACKEND),
+                ("backtesting", [sys.executable, str(folder / "bt.py"), str(folder / f"c{n}.csv"),
+                                 str(folder / f"b{n}.json")], BACKEND)]
+    if baseline is not None:
+        commands.append(("avant", ours("v"), baseline))
+    return commands
+
+
+def compare_cli(size: int, repeat: int, baseline: Path | None = None) -> None:
+    """Processus entier (CLI) : Aristobot contre backtesting.py sur `size` et 300 bougies ;
+    `baseline` : dossier `backend` d'une autre version, mesurée dans le même run (avant/après)."""
     env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or "banc-d-essai-sans-secret"}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -236,27 +253,25 @@ def compare_cli(size: int, repeat: int) -> None:
             _write_csv(synthetic_candles(n), folder / f"c{n}.csv")
         for _ in range(max(1, repeat)):  # alternées : même charge machine des deux côtés
             for n in (300, size):
-                ours = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
-                        "--candles-csv", str(folder / f"c{n}.csv"), "--amount", str(AMOUNT),
-                        "--fee", str(FEE), "--timeframe", "1m", "--json", str(folder / f"a{n}.json")]
-                theirs = [python, str(folder / "bt.py"), str(folder / f"c{n}.csv"),
-                          str(folder / f"b{n}.json")]
-                for key, cmd in (("aristobot", ours), ("backtesting", theirs)):
-                    best[key, n] = min(best.get((key, n), float("inf")), _timed(cmd, env))
+                for key, cmd, cwd in _cli_commands(folder, n, baseline):
+                    best[key, n] = min(best.get((key, n), float("inf")), _timed(cmd, env, cwd))
         result = json.loads((folder / f"a{size}.json").read_text(encoding="utf-8"))
         ours_pairs = [[t["entry_index"], t["exit_index"]] for t in result["trades"]
                       if t["exit_reason"] != "end" and t["exit_index"] < size - 1]
         theirs_pairs = [p for p in json.loads((folder / f"b{size}.json").read_text()) if p[1] < size - 1]
-    a_marg = best["aristobot", size] - best["aristobot", 300]
-    b_marg = best["backtesting", size] - best["backtesting", 300]
+    marginal = {key: best[key, size] - best[key, 300] for key, _n in best if _n == size}
     print(f"\nProcessus entier (CLI : CSV lu, calcul, JSON écrit ; meilleure de {max(1, repeat)}) sur "
           f"{size:,} bougies : Aristobot {best['aristobot', size]:.2f} s (300 bougies : "
           f"{best['aristobot', 300]:.2f} s), backtesting.py {best['backtesting', size]:.2f} s "
           f"(300 bougies : {best['backtesting', 300]:.2f} s)")
     print(f"  ratio processus entier {best['backtesting', size] / best['aristobot', size]:.1f}× ; "
-          f"marginal (N − 300) : Aristobot {a_marg:.2f} s, backtesting.py {b_marg:.2f} s → "
-          f"ratio {b_marg / a_marg:.1f}× ; {len(ours_pairs)} trades, identiques : "
-          f"{'oui' if ours_pairs == theirs_pairs else 'NON'}")
+          f"marginal (N − 300) : Aristobot {marginal['aristobot']:.2f} s, backtesting.py "
+          f"{marginal['backtesting']:.2f} s → ratio {marginal['backtesting'] / marginal['aristobot']:.1f}× ; "
+          f"{len(ours_pairs)} trades, identiques : {'oui' if ours_pairs == theirs_pairs else 'NON'}")
+    if baseline is not None:
+        print(f"  version de référence ({baseline}) : {best['avant', size]:.2f} s (300 bougies : "
+              f"{best['avant', 300]:.2f} s), marginal {marginal['avant']:.2f} s → ratio "
+              f"{marginal['backtesting'] / marginal['avant']:.1f}×")
 
 
 #: Grille de 9 runs de `--grid-size` (EMA_CROSS_EXAMPLE : attributs de classe `fast`, `slow`).
@@ -313,6 +328,8 @@ def main() -> None:
                         help="taille de la mesure dans le bac à sable (0 = aucune)")
     parser.add_argument("--cli-size", type=int, default=525600,
                         help="taille de la mesure en processus entier, CLI (0 = aucune)")
+    parser.add_argument("--baseline", type=Path,
+                        help="dossier backend d'une autre version, mesurée avec --cli-size (avant/après)")
     parser.add_argument("--grid-size", type=int, default=525600,
                         help="taille de la grille de 9 runs sur 2 cœurs, CLI (0 = aucune)")
     args = parser.parse_args()
@@ -333,7 +350,7 @@ def main() -> None:
               f"{args.sandbox_size:,} bougies : {boxed:.3f} s contre {inline:.3f} s dans ce processus "
               f"(×{boxed / inline:.2f}, {trades} trades)")
     if args.cli_size:
-        compare_cli(args.cli_size, max(1, args.repeat))
+        compare_cli(args.cli_size, max(1, args.repeat), args.baseline)
     if args.grid_size:
         compare_grid(args.grid_size, max(1, args.repeat))
 

@@ -71,10 +71,14 @@ def _trade(raw: Any) -> dict[str, Any]:
         raise ValueError("motif de sortie invalide")
     trade: dict[str, Any] = {"entry_time": _iso(raw.get("entry_time")),
                              "exit_time": _iso(raw.get("exit_time")), "exit_reason": reason}
-    for key in TRADE_NUMBERS:
-        trade[key] = _number(raw.get(key))
+    get = raw.get
+    for key in TRADE_NUMBERS:  # `_number` en ligne pour le cas courant (flottant fini)
+        value = get(key)
+        trade[key] = value if type(value) is float and value - value == 0.0 else _number(value)
     for key in TRADE_INDEXES:
-        trade[key] = small_int(raw.get(key), -1, MAX_COUNT)
+        value = get(key)
+        trade[key] = (value if type(value) is int and -1 <= value <= MAX_COUNT
+                      else small_int(value, -1, MAX_COUNT))
     return trade
 
 

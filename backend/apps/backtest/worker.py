@@ -30,7 +30,9 @@ def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
         return []
     peaks = np.maximum.accumulate(np.concatenate(([initial], equity)))[1:]
     drawdown = np.where(peaks > 0, (peaks - equity) / peaks * 100.0, 0.0)
-    keep = downsample_indices(equity, len(output.equity_curve))
+    keep = output.curve_indices
+    if keep is None or len(keep) != len(output.equity_curve):
+        keep = downsample_indices(equity, len(output.equity_curve))
     points = []
     for point, index in zip(output.equity_curve, keep.tolist(), strict=False):
         points.append({**point, "drawdown_pct": float(drawdown[index])})

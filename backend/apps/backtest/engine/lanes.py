@@ -25,6 +25,8 @@ PYINT, PYFLOAT, PYBOOL, F64, NPBOOL = range(5)
 NUMPY_KINDS = frozenset({F64, NPBOOL})
 BOOL_KINDS = frozenset({PYBOOL, NPBOOL})
 EMULATED = {PYINT: int, PYFLOAT: float, PYBOOL: bool, F64: np.float64, NPBOOL: np.bool_}
+#: Tableaux décalés gardés en cache par passe (`iloc[-k]` : un par colonne et par k).
+MAX_SHIFTED = 24
 #: Plus grand entier exact en float64 (au-delà : abandon).
 MAX_EXACT_INT = 2**53
 _ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
@@ -314,6 +316,8 @@ class LaneArray(DataLane):
             return values
         key = (id(values), lag)
         full = self._ctx.shifted.get(key)
+        if full is None and len(self._ctx.shifted) >= MAX_SHIFTED:  # mémoire bornée
+            return np.concatenate((values[:lag], values[: len(values) - lag]))
         if full is None:
             full = np.empty_like(values)
             full[lag:] = values[: len(values) - lag]

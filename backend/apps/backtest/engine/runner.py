@@ -29,7 +29,14 @@ from apps.backtest.engine.lookahead import LOOKAHEAD_MESSAGE, CheckPolicy, verif
 from apps.backtest.engine.progress import CancelCallback, ProgressCallback, Ticker
 from apps.backtest.engine.simulate import ExactSource, FastSource, RunRecord, simulate
 from apps.backtest.engine.stats import compute_stats
-from apps.backtest.engine.trades import Market, Trade, equity_curve, iso_utc, trades_to_dicts
+from apps.backtest.engine.trades import (
+    Market,
+    Trade,
+    equity_curve,
+    iso_labels,
+    iso_utc,
+    trades_to_dicts,
+)
 from apps.backtest.engine.vector import vector_signals
 from apps.backtest.engine.vector_loop import VectorFallback, simulate_vector
 from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
@@ -60,6 +67,7 @@ class BacktestOutput:
     errors: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     vectorized: bool = False  # décisions de la passe vectorisée (`vector.py`)
+    curve_indices: np.ndarray | None = field(default=None, repr=False)  # bougies de la courbe
 
     def to_dict(self) -> dict[str, Any]:
         """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul)."""
@@ -149,7 +157,8 @@ def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
     timings["init"] = time.perf_counter() - step
     ticker.check_cancel()
     step = time.perf_counter()
-    signals = vector_signals(fast.strategy, fast.originals, market.n) if vectorize else None
+    signals = (vector_signals(fast.strategy, fast.originals, market.n, lambda: ticker.tick(0.0))
+               if vectorize else None)
     timings["signals"] = time.perf_counter() - step
     ticker.check_cancel()
     step = time.perf_counter()
@@ -191,7 +200,7 @@ def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, 
                           fee_rate=fee_rate, candle_seconds=seconds)
     keep = downsample_indices(equity, curve_points)
     times = frame.index
-    labels = times[keep].strftime("%Y-%m-%dT%H:%M:%SZ")
+    labels = iso_labels(times, keep)  # même texte que strftime("%Y-%m-%dT%H:%M:%SZ"), vectorisé
     curve = [{"time": label, "equity": value} for label, value in zip(labels, equity[keep].tolist(),
                                                                        strict=True)]
     errors = [{"time": iso_utc(times[i]), "message": msg}
@@ -202,7 +211,7 @@ def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, 
         trades=record.trades, stats=stats, equity=equity, times=times, equity_curve=curve,
         lookahead_detected=run.lookahead, mode=run.mode, message=run.message,
         checked_candles=run.checked, errors_count=len(record.errors), errors=errors,
-        vectorized=run.vector,
+        vectorized=run.vector, curve_indices=keep,
         timings={k: round(v, 6) for k, v in timings.items()},
     )
 

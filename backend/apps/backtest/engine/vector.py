@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import dis
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
 from typing import Any
@@ -318,8 +319,11 @@ class Env:
         return wrap_foreign(value)
 
 
-def evaluate(env: Env, method: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(décision à chaque bougie, bougies laissées au vrai code) ; `Abort` si impossible."""
+def evaluate(env: Env, method: str, n: int,
+             tick: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
+    """(décision à chaque bougie, bougies laissées au vrai code) ; `Abort` si impossible.
+
+    `tick()` est appelé avant chaque exécution (annulation, progression)."""
     decided = np.zeros(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)
     work: list[tuple[np.ndarray, list[bool]]] = [(np.arange(n, dtype=np.int64), [])]
@@ -332,6 +336,7 @@ def evaluate(env: Env, method: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         runs += 1
         if runs > MAX_RUNS:
             raise Abort()
+        tick()
         ctx = Ctx(idx, list(script), shifted)
         try:
             value = env.attribute(method, SelfLane(env, ctx))()
@@ -372,12 +377,13 @@ class Signals:
     guard: Guard
 
 
-def vector_signals(strategy: Any, originals: dict[str, Any], n: int) -> Signals | None:
+def vector_signals(strategy: Any, originals: dict[str, Any], n: int,
+                   tick: Callable[[], None] = lambda: None) -> Signals | None:
     """Décisions de toutes les bougies, ou None (boucle bougie par bougie)."""
     try:
         env = Env(strategy, originals)
-        long, long_unknown = evaluate(env, "should_long", n)
-        short, short_unknown = evaluate(env, "should_short", n)
+        long, long_unknown = evaluate(env, "should_long", n, tick)
+        short, short_unknown = evaluate(env, "should_short", n, tick)
     except Abort:
         return None
     if int(long_unknown.sum()) + int(short_unknown.sum()) > MAX_UNKNOWN_SHARE * n + 64:

@@ -100,6 +100,8 @@ EMULATED = {
                   "return min(gap, 10.0) > c['close'].iloc[-1] * self.THRESHOLD",
     # résultat non booléen (entier) : erreur à chaque bougie concernée
     "not_bool": "if len(self.candles) % 50 == 0:\n    return 1\nreturn False",
+    # beaucoup de décalages (cache mémoire borné), générateur, sum() qui part de l'entier 0
+    "many_lags": "c = self.candles['close']\nreturn sum(c.iloc[-k] for k in range(1, 40)) > 39 * c.iloc[-1]",
 }
 EXTRA = '''
     THRESHOLD = 0.001
@@ -131,6 +133,8 @@ FALLBACKS = {
     "swallowed": "try:\n    return bool(self.candles['f'].iloc[-1] > self.candles['s'].iloc[-1])\n"
                  "except BaseException:\n    return False",
     "import": "import math\nreturn math.isnan(self.candles['f'].iloc[-1])",
+    # fonction étrangère : appelée une fois par exécution au lieu d'une fois par bougie
+    "random": "return np.random.random() < 2 and self.candles['close'].iloc[-1] > 0",
 }
 
 
