@@ -19,6 +19,8 @@ from apps.backtest.engine.errors import BacktestError
 COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMNS = ("open_time", "timestamp", "time", "date")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: Millisecondes converties sans débordement en nanosecondes int64 (an 2262).
+MAX_EXACT_MS = 9_223_372_036_854
 
 
 def timeframe_seconds(timeframe: str) -> int:
@@ -48,6 +50,10 @@ def _time_index(frame: pd.DataFrame) -> pd.DatetimeIndex:
                                 "« open_time » (millisecondes UTC)")
         column = frame[key]
         unit = "ms" if pd.api.types.is_numeric_dtype(column) else None
+        values = column.to_numpy()
+        if unit and values.dtype == np.int64 and len(values) and (
+                np.abs(values).max() < MAX_EXACT_MS):  # millisecondes entières : ~10× plus rapide
+            return pd.DatetimeIndex((values * 1_000_000).view("datetime64[ns]")).tz_localize("UTC")
         try:
             index = pd.DatetimeIndex(pd.to_datetime(column, unit=unit, utc=True))
         except (ValueError, TypeError, OverflowError) as exc:

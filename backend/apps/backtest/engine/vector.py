@@ -198,8 +198,8 @@ class Guard:
 
     def quick_ok(self, instance_dict: dict[str, Any]) -> bool:
         """Après chaque appel du vrai code : les attributs lus n'ont pas changé."""
-        return all(instance_dict.get(name, ABSENT) is value
-                   for name, value in self.instance_reads.items())
+        get = instance_dict.get
+        return all(get(name, ABSENT) is value for name, value in self.instance_reads.items())
 
     def full_ok(self, instance_dict: dict[str, Any]) -> bool:
         """À la fin : attributs, classes, globales et données lues inchangés."""

@@ -26,7 +26,7 @@ from apps.backtest.engine.trades import SIGNAL, Market
 from apps.backtest.engine.vector import Signals
 
 #: Bougies examinées une à une (listes Python) avant la recherche numpy d'un SL/TP.
-STOP_SCAN = 32
+STOP_SCAN = 48
 #: Première fenêtre numpy de recherche d'un SL/TP (bougies), quadruplée ensuite.
 STOP_WINDOW = 256
 #: Décisions vectorisées recalculées par le vrai code après la simulation (par méthode).
@@ -46,8 +46,8 @@ def first_stop(prices: tuple[Any, ...], start: int, stop: int, sl: float, tp: fl
         return stop
     lo, hi, lo_list, hi_list = prices
     a = min(stop, start + STOP_SCAN)
-    for k in range(start, a):  # trades courts : plus rapide qu'un appel numpy
-        if lo_list[k] <= sl or hi_list[k] >= tp:
+    for k, low, high in zip(range(start, a), lo_list[start:a], hi_list[start:a], strict=True):
+        if low <= sl or high >= tp:  # trades courts : plus rapide qu'un appel numpy
             return k
     size = STOP_WINDOW
     while a < stop:
