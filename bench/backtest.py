@@ -131,7 +131,8 @@ def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
                                 max_bytes=256 * 1024 * 1024)
             boxed = min(boxed, time.perf_counter() - started)
             assert "output" in reply, reply
-            trades = len(reply["output"]["trades"])
+            sent = reply["output"]["trades"]  # en colonnes depuis l'enfant
+            trades = len(sent["entry_index"]) if isinstance(sent, dict) else len(sent)
             inline = min(inline, run_aristobot(candles)[0])
         return boxed, inline, trades
     finally:

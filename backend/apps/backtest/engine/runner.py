@@ -35,6 +35,7 @@ from apps.backtest.engine.trades import (
     equity_curve,
     iso_labels,
     iso_utc,
+    trades_to_columns,
     trades_to_dicts,
 )
 from apps.backtest.engine.vector import vector_signals
@@ -69,11 +70,12 @@ class BacktestOutput:
     vectorized: bool = False  # décisions de la passe vectorisée (`vector.py`)
     curve_indices: np.ndarray | None = field(default=None, repr=False)  # bougies de la courbe
 
-    def to_dict(self) -> dict[str, Any]:
-        """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul)."""
+    def to_dict(self, *, trade_columns: bool = False) -> dict[str, Any]:
+        """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul) ;
+        `trade_columns` : trades en colonnes `{clé: [valeurs]}` (réponse de l'enfant, plus légère)."""
         return {
             "stats": self.stats,
-            "trades": trades_to_dicts(self.trades),
+            "trades": trades_to_columns(self.trades) if trade_columns else trades_to_dicts(self.trades),
             "equity_curve": self.equity_curve,
             "lookahead_detected": self.lookahead_detected,
             "mode": self.mode,

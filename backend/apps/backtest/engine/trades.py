@@ -129,10 +129,10 @@ TRADE_KEYS = ("entry_time", "exit_time", "entry_price", "exit_price", "qty", "am
               "stop_loss", "take_profit", "entry_index", "exit_index")
 
 
-def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
-    """`[t.to_dict() for t in trades]`, par colonnes (dates converties d'un coup, ~10× plus rapide)."""
+def trades_to_columns(trades: list[Trade]) -> dict[str, list[Any]]:
+    """Les champs de `Trade.to_dict()`, une liste par clé (dates converties d'un coup)."""
     if not trades:
-        return []
+        return {key: [] for key in TRADE_KEYS}
     times = trades[0].times
     entry_indexes = [t.entry_index for t in trades]
     exit_indexes = [t.exit_index for t in trades]
@@ -148,6 +148,12 @@ def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
         [t.exit_reason for t in trades], [t.balance_after for t in trades],
         [t.stop_loss for t in trades], [t.take_profit for t in trades], entry_indexes, exit_indexes,
     )
+    return dict(zip(TRADE_KEYS, columns, strict=True))
+
+
+def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
+    """`[t.to_dict() for t in trades]`, par colonnes (~10× plus rapide)."""
+    columns = trades_to_columns(trades).values()
     return [dict(zip(TRADE_KEYS, row, strict=True)) for row in zip(*columns, strict=True)]
 
 

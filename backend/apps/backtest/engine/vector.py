@@ -195,6 +195,12 @@ class Guard:
     globals_reads: list[tuple[dict, str, Any]] = field(default_factory=list)
     class_dicts: list[tuple[type, dict[str, Any]]] = field(default_factory=list)
     columns: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    aligned_reads: set[str] = field(default_factory=set)  # données alignées lues (vues)
+
+    def watch_views(self, instance_dict: dict[str, Any], skip: set[str]) -> None:
+        """Les vues lues ne doivent pas être remplacées (`self.candles = …` dans `calculate_*`)."""
+        for name in self.aligned_reads - skip:
+            self.instance_reads[name] = instance_dict.get(name, ABSENT)
 
     def quick_ok(self, instance_dict: dict[str, Any]) -> bool:
         """Après chaque appel du vrai code : les attributs lus n'ont pas changé."""
@@ -262,6 +268,7 @@ class Env:
         raise Abort()
 
     def _data(self, name: str, ctx: Ctx) -> DataLane:
+        self.guard.aligned_reads.add(name)
         original = self.originals[name]
         if isinstance(original, pd.DataFrame):
             if not original.columns.is_unique:

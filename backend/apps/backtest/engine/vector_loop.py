@@ -199,6 +199,9 @@ def simulate_vector(market: Market, source: FastSource, signals: Signals, *, ini
     """Simulation complète guidée par `signals` ; `VectorFallback` si elle n'est pas sûre."""
     book = _Book(market, initial_cash=initial_cash, fee_rate=fee_rate)
     source.demote()  # vues sûres : positionnables sur n'importe quelle bougie
+    # (les tableaux numpy sont remis à chaque bougie, comme dans la boucle classique)
+    signals.guard.watch_views(getattr(source.strategy, "__dict__", {}),
+                              {name for name, _ in source.arrays})
     loop = _VectorLoop(market, source, signals, book, ticker,
                        (pct_from, (pct_to - pct_from) / max(market.n, 1)))
     loop.run()

@@ -197,3 +197,13 @@ def test_unknown_candles_are_decided_by_the_real_code():
     vector, loop = both(code)
     assert vector.vectorized
     assert loop.errors_count == 1 and np.isfinite(vector.stats["final_amount"])
+
+
+def test_replaced_frame_falls_back():
+    """`calculate_stop_loss` remplace `self.candles` (figée à la bougie d'achat) : les décisions
+    suivantes la lisent dans la boucle classique ; la passe vectorisée doit s'effacer."""
+    code = strategy("return self.candles['f'].iloc[-1] > self.candles['s'].iloc[-1]",
+                    extra="\n    def calculate_stop_loss(self):\n"
+                          "        self.candles = self.candles.iloc[:]\n        return 0.01\n")
+    vector, loop = both(code)
+    assert not vector.vectorized and loop.trades
