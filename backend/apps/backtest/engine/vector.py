@@ -298,10 +298,10 @@ class Env:
         """La fonction recompilée avec des globales qui savent lire les voies."""
         lane = self._functions.get(func)
         if lane is None:
-            codes = code_objects(func.__code__)
-            for code in codes:
-                if any(ins.opname in FORBIDDEN_OPS for ins in dis.get_instructions(code)):
-                    raise Abort()
+            instructions = [ins for code in code_objects(func.__code__)
+                            for ins in dis.get_instructions(code)]
+            if any(ins.opname in FORBIDDEN_OPS for ins in instructions):
+                raise Abort()
             real = func.__globals__
             lane_globals = self._globals.get(id(real))
             if lane_globals is None:
@@ -311,7 +311,8 @@ class Env:
                                 func.__closure__)
             lane.__kwdefaults__ = func.__kwdefaults__
             self._functions[func] = lane
-            names = {name for code in codes for name in code.co_names} & real.keys()
+            names = {ins.argval for ins in instructions
+                     if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")} & real.keys()
             for name in sorted(names):
                 lane_globals[name] = self._global(real, name)
         return lane

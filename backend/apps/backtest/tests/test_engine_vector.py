@@ -97,7 +97,7 @@ EMULATED = {
     # lecture d'attributs de l'instance et de la classe (constantes), max/min/abs
     "attributes": "c = self.candles\nif not self.flag:\n    return False\n"
                   "gap = abs(c['close'].iloc[-1] - max(c['f'].iloc[-1], c['s'].iloc[-1]))\n"
-                  "return min(gap, 10.0) > c['close'].iloc[-1] * self.THRESHOLD",
+                  "return min(gap, 10.0) > c.close.iloc[-1] * self.THRESHOLD",
     # résultat non booléen (entier) : erreur à chaque bougie concernée
     "not_bool": "if len(self.candles) % 50 == 0:\n    return 1\nreturn False",
     # beaucoup de décalages (cache mémoire borné), générateur, sum() qui part de l'entier 0
@@ -112,6 +112,9 @@ EXTRA = '''
 
 def above(a, b):
     return a > b
+
+
+close = []  # globale modifiable, homonyme d'une colonne lue par attribut (`c.close`) : sans effet
 '''
 
 
