@@ -307,7 +307,10 @@ class LaneArray(DataLane):
             ctx.exclude(idx < first)
         if key >= 0:
             return Lane(np.full(len(idx), values[key]), kind, ctx)
-        return Lane(ctx.take(self._shifted(-(1 + key))), kind, ctx)
+        lag = -(1 + key)
+        if ctx.span is not None:  # bougies contiguës : une vue décalée, sans copie
+            return Lane(self._values[ctx.span.start - lag: ctx.span.stop - lag], kind, ctx)
+        return Lane(ctx.take(self._shifted(lag)), kind, ctx)
 
     def _shifted(self, lag: int) -> np.ndarray:
         """`full[i] = valeurs[i − lag]` (i >= lag), calculé une fois par exécution complète."""

@@ -17,21 +17,25 @@ laissées au vrai code (`unknown`), bougie par bougie, pendant la simulation (`v
 
 from __future__ import annotations
 
-import builtins
 import dis
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
+from types import CodeType, FunctionType, MethodType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from apps.backtest.engine.lane_globals import (
+    IMMUTABLE,
+    LANE_BUILTINS,
+    OPAQUE,
+    SelfLane,
+    wrap_foreign,
+)
 from apps.backtest.engine.lanes import (
-    F64,
     NPBOOL,
     PYBOOL,
-    PYFLOAT,
     Abort,
     Ctx,
     DataLane,
@@ -41,141 +45,16 @@ from apps.backtest.engine.lanes import (
     LaneFrame,
     LaneSeries,
     Split,
-    abort,
 )
 
 #: Exécutions d'une méthode au plus (chemins distincts × exclusions).
 MAX_RUNS = 512
 #: Part maximale de bougies laissées au vrai code (au-delà : boucle bougie par bougie).
 MAX_UNKNOWN_SHARE = 0.05
-IMMUTABLE = (int, float, str, bool, type(None), bytes, np.float64, np.bool_, np.int64)
 #: Opcodes refusés : identité (`x is y` : une voie n'est pas le scalaire), écritures de
 #: globales, imports (modules non enveloppés).
 FORBIDDEN_OPS = frozenset({"IS_OP", "STORE_GLOBAL", "DELETE_GLOBAL", "IMPORT_NAME", "IMPORT_FROM"})
 ABSENT = object()
-
-
-def _has_lane(items: Any) -> bool:
-    for item in items:
-        if isinstance(item, Lane | DataLane | SelfLane):
-            return True
-        if type(item) in (list, tuple, set, frozenset) and _has_lane(item):
-            return True
-        if type(item) is dict and _has_lane(item.values()):
-            return True
-    return False
-
-
-def lane_isna(obj: Any) -> Any:
-    if isinstance(obj, Lane):
-        values = np.isnan(obj._v) if obj._kind in (F64, PYFLOAT) else np.zeros(len(obj._v), bool)
-        return Lane(values, PYBOOL, obj._ctx)
-    if _has_lane((obj,)):
-        raise Abort()
-    return pd.isna(obj)
-
-
-def lane_notna(obj: Any) -> Any:
-    if isinstance(obj, Lane):
-        result = lane_isna(obj)
-        return Lane(~result._v, PYBOOL, result._ctx)
-    if _has_lane((obj,)):
-        raise Abort()
-    return pd.notna(obj)
-
-
-SPECIAL = {id(pd.isna): lane_isna, id(pd.isnull): lane_isna, id(pd.notna): lane_notna,
-           id(pd.notnull): lane_notna}
-
-
-def lane_len(obj: Any) -> Any:
-    if isinstance(obj, DataLane):
-        return obj.lane_len()
-    return builtins.len(obj)
-
-
-def lane_type(*args: Any) -> Any:
-    if len(args) == 1 and isinstance(args[0], Lane | DataLane | SelfLane):
-        return args[0].__class__
-    return type(*args)
-
-
-LANE_BUILTINS = {"len": lane_len, "type": lane_type, "id": abort, "hash": abort, "globals": abort,
-                 "vars": abort, "locals": abort, "eval": abort, "exec": abort,
-                 "__import__": abort}
-
-
-def wrap_foreign(value: Any) -> Any:
-    """Valeur d'un module (ou globale étrangère) vue par le code vectorisé.
-
-    Une fonction étrangère n'est appelée qu'une fois par exécution, et non à chaque bougie :
-    seules les fonctions pures connues passent (`math`, ufuncs numpy : voir
-    `Lane.__array_ufunc__`, `pandas.isna`…) ; toute autre (`time.sleep`, `random.random`,
-    `ta.ema`…) abandonne la passe. Classes : types scalaires et pandas seulement.
-    """
-    special = SPECIAL.get(id(value))
-    if special is not None:
-        return special
-    if isinstance(value, ModuleType):
-        return ModuleLane(value)
-    if isinstance(value, np.ufunc) or type(value) in IMMUTABLE:
-        return value
-    if isinstance(value, type):
-        return value if value in SAFE_TYPES or issubclass(value, np.generic) else OPAQUE
-    if isinstance(value, BuiltinFunctionType) and getattr(value, "__module__", None) == "math":
-        return value
-    return OPAQUE
-
-
-class Opaque:
-    """Objet étranger non émulé : tout usage abandonne la passe."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        raise Abort()
-
-    __call__ = __setattr__ = __delattr__ = __getitem__ = __iter__ = __len__ = __bool__ = abort
-    __eq__ = __hash__ = __str__ = __repr__ = __format__ = __instancecheck__ = abort
-
-
-OPAQUE = Opaque()
-SAFE_TYPES = frozenset({int, float, bool, str, tuple, list, dict, pd.Series, pd.DataFrame,
-                        np.ndarray})
-
-
-class ModuleLane:
-    """Module vu par le code vectorisé : ses fonctions refusent les voies (sauf `isna`…)."""
-
-    __slots__ = ("_av_module",)
-
-    def __init__(self, module: ModuleType) -> None:
-        object.__setattr__(self, "_av_module", module)
-
-    def __getattr__(self, name: str) -> Any:
-        return wrap_foreign(getattr(self._av_module, name))
-
-    __setattr__ = __delattr__ = abort
-
-
-class SelfLane:
-    """`self` pendant la passe vectorisée (lectures seulement)."""
-
-    __slots__ = ("_av_env", "_av_ctx")
-
-    def __init__(self, env: Env, ctx: Ctx) -> None:
-        object.__setattr__(self, "_av_env", env)
-        object.__setattr__(self, "_av_ctx", ctx)
-
-    @property  # type: ignore[misc]
-    def __class__(self) -> type:
-        return self._av_env.cls
-
-    def __getattr__(self, name: str) -> Any:
-        return self._av_env.attribute(name, self)
-
-    __setattr__ = __delattr__ = __len__ = __bool__ = __str__ = __repr__ = __hash__ = abort
-    __eq__ = __iter__ = __getitem__ = __format__ = __dir__ = __reduce__ = __reduce_ex__ = abort
 
 
 def code_objects(code: CodeType) -> list[CodeType]:
@@ -201,11 +80,23 @@ class Guard:
         """Les vues lues ne doivent pas être remplacées (`self.candles = …` dans `calculate_*`)."""
         for name in self.aligned_reads - skip:
             self.instance_reads[name] = instance_dict.get(name, ABSENT)
+        self.freeze()
+
+    def freeze(self) -> None:
+        """Fin des lectures : `quick_ok` compare des tuples précalculés."""
+        reads = self.instance_reads.items()
+        self._absent = tuple(name for name, value in reads if value is ABSENT)
+        self._present = tuple((name, value) for name, value in reads if value is not ABSENT)
 
     def quick_ok(self, instance_dict: dict[str, Any]) -> bool:
         """Après chaque appel du vrai code : les attributs lus n'ont pas changé."""
+        if not hasattr(self, "_absent"):
+            self.freeze()
+        for name in self._absent:
+            if name in instance_dict:
+                return False
         get = instance_dict.get
-        return all(get(name, ABSENT) is value for name, value in self.instance_reads.items())
+        return all(get(name, ABSENT) is value for name, value in self._present)
 
     def full_ok(self, instance_dict: dict[str, Any]) -> bool:
         """À la fin : attributs, classes, globales et données lues inchangés."""
@@ -327,8 +218,8 @@ class Env:
         return wrap_foreign(value)
 
 
-def evaluate(env: Env, method: str, n: int,
-             tick: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(env: Env, method: str, n: int, tick: Callable[[], None] = lambda: None,
+             shifted: dict[Any, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(décision à chaque bougie, bougies laissées au vrai code) ; `Abort` si impossible.
 
     `tick()` est appelé avant chaque exécution (annulation, progression)."""
@@ -336,7 +227,7 @@ def evaluate(env: Env, method: str, n: int,
     unknown = np.zeros(n, dtype=bool)
     work: list[tuple[np.ndarray, list[bool]]] = [(np.arange(n, dtype=np.int64), [])]
     runs = 0
-    shifted: dict[Any, np.ndarray] = {}
+    shifted = {} if shifted is None else shifted  # colonnes décalées, partagées entre méthodes
     while work:
         idx, script = work.pop()
         if not len(idx):
@@ -390,8 +281,9 @@ def vector_signals(strategy: Any, originals: dict[str, Any], n: int,
     """Décisions de toutes les bougies, ou None (boucle bougie par bougie)."""
     try:
         env = Env(strategy, originals)
-        long, long_unknown = evaluate(env, "should_long", n, tick)
-        short, short_unknown = evaluate(env, "should_short", n, tick)
+        shifted: dict[Any, np.ndarray] = {}
+        long, long_unknown = evaluate(env, "should_long", n, tick, shifted)
+        short, short_unknown = evaluate(env, "should_short", n, tick, shifted)
     except Abort:
         return None
     if int(long_unknown.sum()) + int(short_unknown.sum()) > MAX_UNKNOWN_SHARE * n + 64:

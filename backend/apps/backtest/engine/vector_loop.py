@@ -29,6 +29,8 @@ from apps.backtest.engine.vector import Signals
 STOP_SCAN = 48
 #: Première fenêtre numpy de recherche d'un SL/TP (bougies), quadruplée ensuite.
 STOP_WINDOW = 256
+#: Progression et annulation toutes les TICK_ENTRIES + 1 bougies candidates à l'achat.
+TICK_ENTRIES = 7
 #: Décisions vectorisées recalculées par le vrai code après la simulation (par méthode).
 CROSS_CHECKS = 48
 
@@ -117,7 +119,8 @@ class _VectorLoop:
             if k == len(long_at):
                 return
             j = long_at[k]
-            self.ticker.tick(self.pct_from + self.pct_step * j)
+            if not k & TICK_ENTRIES:
+                self.ticker.tick(self.pct_from + self.pct_step * j)
             self._decide_long(j)
             i = self._hold(j) if self.book.trade is not None else j + 1
 
