@@ -91,6 +91,8 @@ class _VectorLoop:
             self.prices = (lo, hi, lo.tolist(), hi.tolist())
         self.instance_dict = getattr(source.strategy, "__dict__", {})
         self.position_pending = False  # `self.position` posé au premier appel du vrai code
+        self.long_unknown = set(np.flatnonzero(signals.long_unknown).tolist())
+        self.quick_ok = signals.guard.quick_ok
 
     def _state_changed(self) -> None:
         """Comme `FastSource.set_state`, mais le dict de la position n'est construit que si du
@@ -109,7 +111,7 @@ class _VectorLoop:
         self.position_pending = False
 
     def _checked(self) -> None:
-        if not self.signals.guard.quick_ok(self.instance_dict):
+        if not self.quick_ok(self.instance_dict):
             raise VectorFallback
 
     def run(self) -> None:
@@ -127,14 +129,15 @@ class _VectorLoop:
     def _decide_long(self, j: int) -> None:
         source, book = self.source, self.book
         seek(source, j)
-        if self.signals.long_unknown[j]:
+        if j in self.long_unknown:
             decision = decide(source.strategy, True)
         else:
             try:
                 decision = entry_decision(source.strategy)
             except Exception as exc:  # code utilisateur (même message que la boucle classique)
                 decision = error_decision(exc, "should_long")
-        self._checked()
+        if not self.quick_ok(self.instance_dict):
+            raise VectorFallback
         if decision is not NONE and book.apply(j, decision):
             self._state_changed()
 
