@@ -80,7 +80,7 @@ def wrap_foreign(value: Any) -> Any:
     Une fonction étrangère n'est appelée qu'une fois par exécution, et non à chaque bougie :
     seules les fonctions pures connues passent (`math`, ufuncs numpy : voir
     `Lane.__array_ufunc__`, `pandas.isna`…) ; toute autre (`time.sleep`, `random.random`,
-    `ta.ema`…) abandonne la passe. Classes : types scalaires et pandas seulement.
+    `ta.ema`…) abandonne la passe. Classes : types scalaires seulement (`SAFE_TYPES`, numpy).
     """
     special = SPECIAL.get(id(value))
     if special is not None:
@@ -109,12 +109,14 @@ class Opaque:
 
 
 OPAQUE = Opaque()
-SAFE_TYPES = frozenset({int, float, bool, str, tuple, list, dict, pd.Series, pd.DataFrame,
-                        np.ndarray})
+#: Classes lisibles (isinstance, conversions) : une voie passée à leur constructeur passe par
+#: `__float__`, `__int__`, `__str__` (abandon) ou `__bool__` (coupure) ; les autres classes
+#: (pandas, tableaux…) pourraient lire une voie autrement : abandon.
+SAFE_TYPES = frozenset({int, float, bool, str})
 
 
 class ModuleLane:
-    """Module vu par le code vectorisé : ses fonctions refusent les voies (sauf `isna`…)."""
+    """Module vu par le code vectorisé : seules ses fonctions pures connues passent (`wrap_foreign`)."""
 
     __slots__ = ("_av_module",)
 

@@ -136,6 +136,8 @@ FALLBACKS = {
     "swallowed": "try:\n    return bool(self.candles['f'].iloc[-1] > self.candles['s'].iloc[-1])\n"
                  "except BaseException:\n    return False",
     "import": "import math\nreturn math.isnan(self.candles['f'].iloc[-1])",
+    # classe pandas lue par le code vectorisé (son constructeur pourrait lire une voie)
+    "pandas_type": "return isinstance(self.candles, pd.DataFrame) and self.candles['close'].iloc[-1] > 0",
     # fonction étrangère : appelée une fois par exécution au lieu d'une fois par bougie
     "random": "return np.random.random() < 2 and self.candles['close'].iloc[-1] > 0",
 }
