@@ -16,7 +16,12 @@ dans ce processus, dans le même run.
 `--cli-size N` mesure enfin le processus entier, comme l'issue 17 : `manage.py run_backtest` (CSV
 lu, enfant confiné, JSON écrit) contre un script backtesting.py (CSV lu, trades écrits en JSON),
 chacun sur N bougies et sur 300 bougies ; le ratio « marginal » compare les écarts N − 300 (coût
-du calcul sans le démarrage du processus), trades fermés comparés.
+du calcul sans le démarrage du processus), trades fermés comparés ; `--baseline DOSSIER` (le
+`backend` d'une autre version, par exemple extrait par `git archive`) y ajoute cette version,
+mesurée dans le même run (avant/après).
+`--grid-size N` mesure une grille de 9 runs (`EMA_CROSS_EXAMPLE`, `fast=8:12:2,slow=18:22:2`) en
+processus entier : `manage.py run_backtest --optimize … --workers 2` contre 9 processus entiers
+`run_backtest --params …` lancés l'un après l'autre, sur N bougies, dans le même run.
 Nécessite `backtesting==0.6.6` (requirements-dev.txt).
 """
 
@@ -41,7 +46,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aristobot.settings")
 
 from apps.backtest.engine import run_backtest  # noqa: E402
 from apps.strategies.runtime.compat import install_pandas_ta_alias  # noqa: E402
-from apps.strategies.templates import SPEC_EMA_CROSS_EXAMPLE  # noqa: E402
+from apps.strategies.templates import EMA_CROSS_EXAMPLE, SPEC_EMA_CROSS_EXAMPLE  # noqa: E402
 
 FEE = 0.001
 AMOUNT = 10_000.0
@@ -126,7 +131,8 @@ def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
                                 max_bytes=256 * 1024 * 1024)
             boxed = min(boxed, time.perf_counter() - started)
             assert "output" in reply, reply
-            trades = len(reply["output"]["trades"])
+            sent = reply["output"]["trades"]  # en colonnes depuis l'enfant
+            trades = len(sent["entry_index"]) if isinstance(sent, dict) else len(sent)
             inline = min(inline, run_aristobot(candles)[0])
         return boxed, inline, trades
     finally:
@@ -213,16 +219,31 @@ with open(sys.argv[2], "w") as out:
 """
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> float:
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path = BACKEND) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=BACKEND, env=env, check=True, stdout=subprocess.DEVNULL,
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def compare_cli(size: int, repeat: int) -> None:
-    """Processus entier (CLI) : Aristobot contre backtesting.py sur `size` et 300 bougies."""
-    python = sys.executable
+def _cli_commands(folder: Path, n: int, baseline: Path | None) -> list[tuple[str, list[str], Path]]:
+    """(moteur, commande, dossier) du processus entier sur n bougies."""
+    def ours(tag: str) -> list[str]:
+        return [sys.executable, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
+                "--candles-csv", str(folder / f"c{n}.csv"), "--amount", str(AMOUNT), "--fee", str(FEE),
+                "--timeframe", "1m", "--json", str(folder / f"{tag}{n}.json")]
+
+    commands = [("aristobot", ours("a"), BACKEND),
+                ("backtesting", [sys.executable, str(folder / "bt.py"), str(folder / f"c{n}.csv"),
+                                 str(folder / f"b{n}.json")], BACKEND)]
+    if baseline is not None:
+        commands.append(("avant", ours("v"), baseline))
+    return commands
+
+
+def compare_cli(size: int, repeat: int, baseline: Path | None = None) -> None:
+    """Processus entier (CLI) : Aristobot contre backtesting.py sur `size` et 300 bougies ;
+    `baseline` : dossier `backend` d'une autre version, mesurée dans le même run (avant/après)."""
     env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or "banc-d-essai-sans-secret"}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -230,33 +251,71 @@ def compare_cli(size: int, repeat: int) -> None:
         (folder / "bt.py").write_text(BT_SCRIPT, encoding="utf-8")
         best: dict[tuple[str, int], float] = {}
         for n in (300, size):
-            candles = synthetic_candles(n)
-            table = candles.reset_index(drop=True)
-            table.insert(0, "open_time", candles.index.asi8 // 1_000_000)
-            table.to_csv(folder / f"c{n}.csv", index=False)
+            _write_csv(synthetic_candles(n), folder / f"c{n}.csv")
         for _ in range(max(1, repeat)):  # alternées : même charge machine des deux côtés
             for n in (300, size):
-                ours = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
-                        "--candles-csv", str(folder / f"c{n}.csv"), "--amount", str(AMOUNT),
-                        "--fee", str(FEE), "--timeframe", "1m", "--json", str(folder / f"a{n}.json")]
-                theirs = [python, str(folder / "bt.py"), str(folder / f"c{n}.csv"),
-                          str(folder / f"b{n}.json")]
-                for key, cmd in (("aristobot", ours), ("backtesting", theirs)):
-                    best[key, n] = min(best.get((key, n), float("inf")), _timed(cmd, env))
+                for key, cmd, cwd in _cli_commands(folder, n, baseline):
+                    best[key, n] = min(best.get((key, n), float("inf")), _timed(cmd, env, cwd))
         result = json.loads((folder / f"a{size}.json").read_text(encoding="utf-8"))
         ours_pairs = [[t["entry_index"], t["exit_index"]] for t in result["trades"]
                       if t["exit_reason"] != "end" and t["exit_index"] < size - 1]
         theirs_pairs = [p for p in json.loads((folder / f"b{size}.json").read_text()) if p[1] < size - 1]
-    a_marg = best["aristobot", size] - best["aristobot", 300]
-    b_marg = best["backtesting", size] - best["backtesting", 300]
+    marginal = {key: best[key, size] - best[key, 300] for key, _n in best if _n == size}
     print(f"\nProcessus entier (CLI : CSV lu, calcul, JSON écrit ; meilleure de {max(1, repeat)}) sur "
           f"{size:,} bougies : Aristobot {best['aristobot', size]:.2f} s (300 bougies : "
           f"{best['aristobot', 300]:.2f} s), backtesting.py {best['backtesting', size]:.2f} s "
           f"(300 bougies : {best['backtesting', 300]:.2f} s)")
     print(f"  ratio processus entier {best['backtesting', size] / best['aristobot', size]:.1f}× ; "
-          f"marginal (N − 300) : Aristobot {a_marg:.2f} s, backtesting.py {b_marg:.2f} s → "
-          f"ratio {b_marg / a_marg:.1f}× ; {len(ours_pairs)} trades, identiques : "
-          f"{'oui' if ours_pairs == theirs_pairs else 'NON'}")
+          f"marginal (N − 300) : Aristobot {marginal['aristobot']:.2f} s, backtesting.py "
+          f"{marginal['backtesting']:.2f} s → ratio {marginal['backtesting'] / marginal['aristobot']:.1f}× ; "
+          f"{len(ours_pairs)} trades, identiques : {'oui' if ours_pairs == theirs_pairs else 'NON'}")
+    if baseline is not None:
+        print(f"  version de référence ({baseline}) : {best['avant', size]:.2f} s (300 bougies : "
+              f"{best['avant', 300]:.2f} s), marginal {marginal['avant']:.2f} s → ratio "
+              f"{marginal['backtesting'] / marginal['avant']:.1f}×")
+
+
+#: Grille de 9 runs de `--grid-size` (EMA_CROSS_EXAMPLE : attributs de classe `fast`, `slow`).
+GRID = "fast=8:12:2,slow=18:22:2"
+GRID_COMBOS = [f"fast={f},slow={s}" for f in (8, 10, 12) for s in (18, 20, 22)]
+
+
+def _write_csv(candles: pd.DataFrame, path: Path) -> None:
+    table = candles.reset_index(drop=True)
+    table.insert(0, "open_time", candles.index.asi8 // 1_000_000)
+    table.to_csv(path, index=False)
+
+
+def compare_grid(size: int, repeat: int) -> None:
+    """Grille de 9 runs sur 2 cœurs (`--optimize --workers 2`) contre 9 runs seuls, en processus
+    entier (CLI), sur `size` bougies ; meilleure de `repeat`, mesures alternées."""
+    python = sys.executable
+    env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or "banc-d-essai-sans-secret"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "s.py").write_text(EMA_CROSS_EXAMPLE, encoding="utf-8")
+        _write_csv(synthetic_candles(size), folder / "c.csv")
+        base = [python, "manage.py", "run_backtest", "--strategy-file", str(folder / "s.py"),
+                "--candles-csv", str(folder / "c.csv"), "--amount", str(AMOUNT), "--fee", str(FEE),
+                "--timeframe", "1m"]
+        grid_s = singles_s = float("inf")
+        for _ in range(max(1, repeat)):
+            grid_s = min(grid_s, _timed([*base, "--optimize", GRID, "--workers", "2", "--json",
+                                         str(folder / "grid.json")], env))
+            singles_s = min(singles_s, sum(
+                _timed([*base, "--params", combo, "--json", str(folder / f"r{k}.json")], env)
+                for k, combo in enumerate(GRID_COMBOS)))
+        grid = json.loads((folder / "grid.json").read_text(encoding="utf-8"))
+        finals = {json.dumps(json.loads((folder / f"r{k}.json").read_text())["params"], sort_keys=True):
+                  json.loads((folder / f"r{k}.json").read_text())["stats"]["final_amount"]
+                  for k in range(len(GRID_COMBOS))}
+        same = all(finals.get(json.dumps(run["params"], sort_keys=True)) == run["stats"]["final_amount"]
+                   for run in grid["runs"]) and len(grid["runs"]) == len(GRID_COMBOS)
+    print(f"\nGrille de 9 runs sur 2 cœurs (processus entier, `--optimize \"{GRID}\" --workers 2`, "
+          f"meilleure de {max(1, repeat)}) sur {size:,} bougies : {grid_s:.2f} s contre "
+          f"{singles_s:.2f} s pour 9 runs seuls (processus entiers l'un après l'autre) → "
+          f"{grid_s / singles_s:.2f} des 9 runs ({singles_s / grid_s:.1f}× plus rapide) ; "
+          f"montants finaux identiques : {'oui' if same else 'NON'}")
 
 
 def main() -> None:
@@ -270,6 +329,10 @@ def main() -> None:
                         help="taille de la mesure dans le bac à sable (0 = aucune)")
     parser.add_argument("--cli-size", type=int, default=525600,
                         help="taille de la mesure en processus entier, CLI (0 = aucune)")
+    parser.add_argument("--baseline", type=Path,
+                        help="dossier backend d'une autre version, mesurée avec --cli-size (avant/après)")
+    parser.add_argument("--grid-size", type=int, default=525600,
+                        help="taille de la grille de 9 runs sur 2 cœurs, CLI (0 = aucune)")
     args = parser.parse_args()
     install_pandas_ta_alias()
     header = (f"{'bougies':>9} | {'Aristobot':>9} | {'bougies/s':>10} | {'backtesting.py':>14} | "
@@ -288,7 +351,9 @@ def main() -> None:
               f"{args.sandbox_size:,} bougies : {boxed:.3f} s contre {inline:.3f} s dans ce processus "
               f"(×{boxed / inline:.2f}, {trades} trades)")
     if args.cli_size:
-        compare_cli(args.cli_size, max(1, args.repeat))
+        compare_cli(args.cli_size, max(1, args.repeat), args.baseline)
+    if args.grid_size:
+        compare_grid(args.grid_size, max(1, args.repeat))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Le moteur tourne dans le même interpréteur que le code de l'utilisateur : son résultat n'est
 donc pas plus fiable que ce code. `output_clean()` ne garde que les clés connues, avec le bon
 type (nombres finis, textes courts, dates ISO), et lève `ValueError` (message français) pour une
-forme inattendue : rien d'autre n'est écrit en base ni affiché.
+forme inattendue : rien d'autre n'est écrit en base ni affiché. Les trades arrivent en colonnes
+(`{clé: [valeurs]}`, plus léger à produire, transmettre et relire) ou en lignes ; ils sortent en
+lignes, contrôlés valeur par valeur de la même façon.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+
+import numpy as np
 
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
 
@@ -27,7 +31,10 @@ TRADE_NUMBERS = ("entry_price", "exit_price", "qty", "amount", "fee", "entry_fee
 TRADE_INDEXES = ("entry_index", "exit_index")
 EXIT_REASONS = frozenset({"", "signal", "stop_loss", "take_profit", "end"})
 MODES = frozenset({"fast", "exact"})
-ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+ISO_BODY = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?"
+ISO_TIME = re.compile(rf"^{ISO_BODY}$")
+#: Une colonne de dates, jointe par des retours à la ligne, vérifiée d'un seul passage.
+ISO_LINES = re.compile(rf"(?:{ISO_BODY})(?:\n(?:{ISO_BODY}))*")
 MAX_ERRORS = 20
 MAX_CURVE_POINTS = 10_000
 MAX_COUNT = 10**9
@@ -71,11 +78,72 @@ def _trade(raw: Any) -> dict[str, Any]:
         raise ValueError("motif de sortie invalide")
     trade: dict[str, Any] = {"entry_time": _iso(raw.get("entry_time")),
                              "exit_time": _iso(raw.get("exit_time")), "exit_reason": reason}
-    for key in TRADE_NUMBERS:
-        trade[key] = _number(raw.get(key))
+    get = raw.get
+    for key in TRADE_NUMBERS:  # `_number` en ligne pour le cas courant (flottant fini)
+        value = get(key)
+        trade[key] = value if type(value) is float and value - value == 0.0 else _number(value)
     for key in TRADE_INDEXES:
-        trade[key] = small_int(raw.get(key), -1, MAX_COUNT)
+        value = get(key)
+        trade[key] = (value if type(value) is int and -1 <= value <= MAX_COUNT
+                      else small_int(value, -1, MAX_COUNT))
     return trade
+
+
+#: Clés d'un trade relu, dans l'ordre (forme en lignes comme en colonnes).
+TRADE_FIELDS = ("entry_time", "exit_time", "exit_reason", *TRADE_NUMBERS, *TRADE_INDEXES)
+
+
+def _reasons(column: list[Any]) -> list[Any]:
+    if set(map(type, column)) <= {str} and set(column) <= EXIT_REASONS:
+        return column
+    raise ValueError("motif de sortie invalide")
+
+
+def _numbers(column: list[Any]) -> list[Any]:
+    """`[_number(v) for v in column]` ; d'un bloc quand ce ne sont que des flottants finis."""
+    kinds = set(map(type, column))
+    if kinds == {float} and np.isfinite(np.array(column, dtype=np.float64)).all():
+        return column
+    if kinds == {type(None)}:
+        return column
+    return [_number(value) for value in column]
+
+
+def _indexes(column: list[Any]) -> list[Any]:
+    if set(map(type, column)) == {int} and min(column) >= -1 and max(column) <= MAX_COUNT:
+        return column
+    return [small_int(value, -1, MAX_COUNT) for value in column]
+
+
+def _isos(column: list[Any]) -> list[Any]:
+    """`[_iso(v) for v in column]` ; d'un seul passage d'expression régulière dans le cas courant
+    (textes sans retour à la ligne, ni trop longs, tous valides ; None admis)."""
+    values = [value for value in column if value is not None]
+    if set(map(type, values)) <= {str}:
+        joined = "\n".join(values)
+        if (joined.count("\n") == len(values) - 1 and max(map(len, values), default=0) <= 40
+                and ISO_LINES.fullmatch(joined)):
+            return column
+    return [_iso(value) for value in column]
+
+
+def _trade_columns(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """Trades en colonnes (`{clé: [valeurs]}`, réponse de l'enfant) → lignes, mêmes contrôles
+    valeur par valeur que `_trade` ; colonnes de longueurs différentes : refus."""
+    columns = [_list(raw.get(key), "trades") for key in TRADE_FIELDS]
+    if len({len(column) for column in columns}) > 1:
+        raise ValueError("trades invalides")
+    numbers = len(TRADE_NUMBERS)
+    cleaned = [_isos(columns[0]), _isos(columns[1]), _reasons(columns[2]),
+               *(_numbers(column) for column in columns[3:3 + numbers]),
+               *(_indexes(column) for column in columns[3 + numbers:])]
+    return [dict(zip(TRADE_FIELDS, row, strict=True)) for row in zip(*cleaned, strict=True)]
+
+
+def _trades(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return _trade_columns(value)
+    return [_trade(item) for item in _list(value, "trades")]
 
 
 def output_clean(output: Any) -> dict[str, Any]:
@@ -108,7 +176,7 @@ def _clean(output: Any) -> dict[str, Any]:
     mode = output.get("mode")
     return {
         "stats": stats,
-        "trades": [_trade(item) for item in _list(output.get("trades"), "trades")],
+        "trades": _trades(output.get("trades")),
         "equity_curve": curve,
         "lookahead_detected": output.get("lookahead_detected") is True,
         "mode": mode if isinstance(mode, str) and mode in MODES else "fast",

@@ -4,7 +4,8 @@ L'enfant (neuf, confiné, voir `apps.strategies.runtime.sandbox`) reçoit UNE re
 `{"code", "candles": {timestamp (ns), open, …}, "initial_amount", "fee_rate", "timeframe",
 "mode", ["params": {nom: valeur}]}`, exécute le moteur (et donc le code de l'utilisateur), envoie des trames
 `{"type": "progress", "progress": pct}` au plus toutes les 0,2 s, puis le résultat
-`{"output": …}` ou `{"error": {"message", "line"}}`. Le parent revérifie tout (`results.py`).
+`{"output": …}` (trades en colonnes : `{clé: [valeurs]}`) ou `{"error": {"message", "line"}}`.
+Le parent revérifie tout (`results.py`).
 `warm()` tourne dans le processus modèle sur l'exemple EMA de la spec (code de confiance) :
 imports du moteur et de pandas-ta faits une fois. N'importe ni Django ni l'ORM (CONVENTIONS §10).
 """
@@ -30,7 +31,9 @@ def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
         return []
     peaks = np.maximum.accumulate(np.concatenate(([initial], equity)))[1:]
     drawdown = np.where(peaks > 0, (peaks - equity) / peaks * 100.0, 0.0)
-    keep = downsample_indices(equity, len(output.equity_curve))
+    keep = output.curve_indices
+    if keep is None or len(keep) != len(output.equity_curve):
+        keep = downsample_indices(equity, len(output.equity_curve))
     points = []
     for point, index in zip(output.equity_curve, keep.tolist(), strict=False):
         points.append({**point, "drawdown_pct": float(drawdown[index])})
@@ -72,7 +75,7 @@ def run_request(request: dict[str, Any], progress: Any, limits: Any = None) -> d
     except Exception as exc:  # noqa: BLE001 (erreur imprévue du moteur ou du code utilisateur)
         return {"error": {"message": f"Erreur pendant le backtest : {type(exc).__name__}: "
                                      f"{str(exc)[:500]}"}}
-    data = output.to_dict()
+    data = output.to_dict(trade_columns=True)  # remis en lignes par `results.output_clean`
     data["equity_curve"] = _drawdown_points(output, float(request["initial_amount"]))
     return {"output": data}
 

@@ -19,6 +19,10 @@ from apps.backtest.engine.errors import BacktestError
 COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMNS = ("open_time", "timestamp", "time", "date")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: Types imposés à la lecture rapide du CSV (une valeur qui ne s'y plie pas : relecture normale).
+CSV_DTYPES = {**dict.fromkeys(COLUMNS, np.float64), "open_time": np.int64}
+#: Millisecondes converties sans débordement en nanosecondes int64 (an 2262).
+MAX_EXACT_MS = 9_223_372_036_854
 
 
 def timeframe_seconds(timeframe: str) -> int:
@@ -48,6 +52,10 @@ def _time_index(frame: pd.DataFrame) -> pd.DatetimeIndex:
                                 "« open_time » (millisecondes UTC)")
         column = frame[key]
         unit = "ms" if pd.api.types.is_numeric_dtype(column) else None
+        values = column.to_numpy()
+        if unit and values.dtype == np.int64 and len(values) and (
+                np.abs(values).max() < MAX_EXACT_MS):  # millisecondes entières : ~10× plus rapide
+            return pd.DatetimeIndex((values * 1_000_000).view("datetime64[ns]")).tz_localize("UTC")
         try:
             index = pd.DatetimeIndex(pd.to_datetime(column, unit=unit, utc=True))
         except (ValueError, TypeError, OverflowError) as exc:
@@ -85,9 +93,10 @@ def read_candles_csv(source: str | Path | IO[str]) -> pd.DataFrame:
     """CSV `open_time` (ms UTC), `open, high, low, close, volume` → bougies préparées."""
     start = source.tell() if hasattr(source, "seek") else None
     try:
-        try:  # colonnes de prix typées d'avance : ~20 % plus rapide que l'inférence de pandas
-            frame = pd.read_csv(source, dtype=dict.fromkeys(COLUMNS, np.float64))
-        except ValueError:  # valeur non numérique : relecture telle quelle (message de prepare_candles)
+        try:  # colonnes typées d'avance, sans recherche de valeurs manquantes : ~25 % plus rapide
+            frame = pd.read_csv(source, dtype=CSV_DTYPES, na_filter=False)
+        except ValueError:  # valeur vide, NA, non numérique : relecture telle quelle (NaN → message
+            # de prepare_candles), comme avant
             if start is not None:
                 source.seek(start)  # type: ignore[union-attr]
             frame = pd.read_csv(source)

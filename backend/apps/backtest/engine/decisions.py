@@ -35,6 +35,9 @@ def check_bool(value: Any, method: str) -> bool:
 
 
 def check_number(value: Any, method: str) -> float:
+    if type(value) is float and 0.0 <= value < math.inf and (
+            method != "calculate_stop_loss" or value < 1):  # cas courant : flottant valide
+        return value
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
         raise ResultError(f"{method}() doit renvoyer un nombre, reçu {type(value).__name__}")
     number = float(value)

@@ -60,8 +60,11 @@ def _spread_order(items: list[int]) -> list[int]:
     if n < 3:
         return items
     bits = max(1, (n - 1).bit_length())
-    keys = [int(f"{k:0{bits}b}"[::-1], 2) for k in range(n)]
-    return [items[k] for k in sorted(range(n), key=keys.__getitem__)]
+    ranks = np.arange(n, dtype=np.int64)
+    keys = np.zeros(n, dtype=np.int64)  # k écrit sur `bits` bits, à l'envers (clés distinctes)
+    for bit in range(bits):
+        keys |= ((ranks >> bit) & 1) << (bits - 1 - bit)
+    return [items[k] for k in np.argsort(keys).tolist()]
 
 
 def select_candles(n: int, record: RunRecord, policy: CheckPolicy) -> list[int]:

@@ -4,6 +4,8 @@ Chemin « fast » (par défaut) : la stratégie est instanciée une fois sur tou
 méthodes de décision voient des vues « bougies <= i » (`views.py`), puis un échantillon de
 bougies est re-vérifié à la manière exacte (`lookahead.py`). En cas de désaccord, tout le
 backtest est recalculé par le chemin exact et `lookahead_detected` vaut True.
+Décisions : si possible, une passe vectorisée évalue `should_long` / `should_short` sur toutes
+les bougies d'un coup (`vector.py`, `vector_loop.py`) ; sinon, appel à chaque bougie (`simulate.py`).
 Chemin « exact » : ré-instanciation sur `candles.iloc[:i + 1]` à chaque bougie (lent).
 """
 
@@ -27,7 +29,17 @@ from apps.backtest.engine.lookahead import LOOKAHEAD_MESSAGE, CheckPolicy, verif
 from apps.backtest.engine.progress import CancelCallback, ProgressCallback, Ticker
 from apps.backtest.engine.simulate import ExactSource, FastSource, RunRecord, simulate
 from apps.backtest.engine.stats import compute_stats
-from apps.backtest.engine.trades import Market, Trade, equity_curve, iso_utc, trades_to_dicts
+from apps.backtest.engine.trades import (
+    Market,
+    Trade,
+    equity_curve,
+    iso_labels,
+    iso_utc,
+    trades_to_columns,
+    trades_to_dicts,
+)
+from apps.backtest.engine.vector import vector_signals
+from apps.backtest.engine.vector_loop import VectorFallback, simulate_vector
 from apps.strategies.runtime.loader import StrategyLoadError, load_strategy_class
 
 MODES = ("fast", "exact")
@@ -55,12 +67,15 @@ class BacktestOutput:
     errors_count: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    vectorized: bool = False  # décisions de la passe vectorisée (`vector.py`)
+    curve_indices: np.ndarray | None = field(default=None, repr=False)  # bougies de la courbe
 
-    def to_dict(self) -> dict[str, Any]:
-        """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul)."""
+    def to_dict(self, *, trade_columns: bool = False) -> dict[str, Any]:
+        """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul) ;
+        `trade_columns` : trades en colonnes `{clé: [valeurs]}` (réponse de l'enfant, plus légère)."""
         return {
             "stats": self.stats,
-            "trades": trades_to_dicts(self.trades),
+            "trades": trades_to_columns(self.trades) if trade_columns else trades_to_dicts(self.trades),
             "equity_curve": self.equity_curve,
             "lookahead_detected": self.lookahead_detected,
             "mode": self.mode,
@@ -130,11 +145,12 @@ class _Run:
     lookahead: bool = False
     message: str | None = None
     checked: int = 0
+    vector: bool = False  # décisions de la passe vectorisée (`vector.py`)
 
 
 def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
                    common: dict[str, Any], check_policy: CheckPolicy | None,
-                   timings: dict[str, float]) -> None:
+                   timings: dict[str, float], vectorize: bool) -> None:
     """Chemin rapide (indicateurs vectorisés) puis vérification sur un échantillon de bougies :
     un biais d'anticipation détecté bascule `run` sur le chemin exact."""
     initial, ticker = common["initial_cash"], common["ticker"]
@@ -143,7 +159,20 @@ def _simulate_fast(cls: type, frame: pd.DataFrame, market: Market, run: _Run, *,
     timings["init"] = time.perf_counter() - step
     ticker.check_cancel()
     step = time.perf_counter()
-    run.record = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
+    signals = (vector_signals(fast.strategy, fast.originals, market.n, lambda: ticker.tick(0.0))
+               if vectorize else None)
+    timings["signals"] = time.perf_counter() - step
+    ticker.check_cancel()
+    step = time.perf_counter()
+    if signals is not None:
+        try:
+            run.record = simulate_vector(market, fast, signals, pct_from=0.0,
+                                         pct_to=FAST_LOOP_SHARE, **common)
+            run.vector = True
+        except VectorFallback:  # état lu modifié ou décision différente : instance neuve
+            fast = FastSource(cls, frame, initial)
+    if run.record is None:
+        run.record = simulate(market, fast, pct_from=0.0, pct_to=FAST_LOOP_SHARE, **common)
     timings["loop"] = time.perf_counter() - step
     step = time.perf_counter()
     policy = check_policy or CheckPolicy()
@@ -173,7 +202,7 @@ def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, 
                           fee_rate=fee_rate, candle_seconds=seconds)
     keep = downsample_indices(equity, curve_points)
     times = frame.index
-    labels = times[keep].strftime("%Y-%m-%dT%H:%M:%SZ")
+    labels = iso_labels(times, keep)  # même texte que strftime("%Y-%m-%dT%H:%M:%SZ"), vectorisé
     curve = [{"time": label, "equity": value} for label, value in zip(labels, equity[keep].tolist(),
                                                                        strict=True)]
     errors = [{"time": iso_utc(times[i]), "message": msg}
@@ -184,6 +213,7 @@ def _output(frame: pd.DataFrame, run: _Run, *, initial: float, fee_rate: float, 
         trades=record.trades, stats=stats, equity=equity, times=times, equity_curve=curve,
         lookahead_detected=run.lookahead, mode=run.mode, message=run.message,
         checked_candles=run.checked, errors_count=len(record.errors), errors=errors,
+        vectorized=run.vector, curve_indices=keep,
         timings={k: round(v, 6) for k, v in timings.items()},
     )
 
@@ -200,6 +230,7 @@ def run_backtest(
     cancel_cb: CancelCallback | None = None,
     check_policy: CheckPolicy | None = None,
     curve_points: int = CURVE_POINTS,
+    vectorize: bool = True,
 ) -> BacktestOutput:
     """Backtest d'une stratégie (classe ou code) sur des bougies ; voir docs/backtest.md.
 
@@ -222,7 +253,7 @@ def run_backtest(
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         if mode == "fast":
             _simulate_fast(cls, frame, market, run, common=common, check_policy=check_policy,
-                           timings=timings)
+                           timings=timings, vectorize=vectorize)
         if run.mode == "exact":
             step = time.perf_counter()
             run.record = simulate(market, ExactSource(cls, frame), pct_from=ticker.pct,

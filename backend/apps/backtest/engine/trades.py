@@ -123,21 +123,38 @@ def iso_labels(times: pd.DatetimeIndex, indexes: np.ndarray) -> list[str]:
     return [label + "Z" for label in np.datetime_as_string(seconds, unit="s").tolist()]
 
 
-def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
-    """`[t.to_dict() for t in trades]`, avec les dates converties d'un coup (~10× plus rapide)."""
+#: Clés de `Trade.to_dict()`, dans l'ordre.
+TRADE_KEYS = ("entry_time", "exit_time", "entry_price", "exit_price", "qty", "amount", "fee",
+              "entry_fee", "exit_fee", "pnl", "pnl_pct", "exit_reason", "balance_after",
+              "stop_loss", "take_profit", "entry_index", "exit_index")
+
+
+def trades_to_columns(trades: list[Trade]) -> dict[str, list[Any]]:
+    """Les champs de `Trade.to_dict()`, une liste par clé (dates converties d'un coup)."""
     if not trades:
-        return []
+        return {key: [] for key in TRADE_KEYS}
     times = trades[0].times
-    entries = iso_labels(times, np.array([t.entry_index for t in trades], dtype=np.int64))
-    exit_indexes = np.array([t.exit_index for t in trades], dtype=np.int64)
-    exits = iso_labels(times, np.maximum(exit_indexes, 0))
-    rows = []
-    for trade, entry, exit_label, closed in zip(trades, entries, exits, (exit_indexes >= 0).tolist(),
-                                                strict=True):
-        row = trade.to_dict(times=False)
-        row["entry_time"], row["exit_time"] = entry, exit_label if closed else None
-        rows.append(row)
-    return rows
+    entry_indexes = [t.entry_index for t in trades]
+    exit_indexes = [t.exit_index for t in trades]
+    entries = iso_labels(times, np.array(entry_indexes, dtype=np.int64))
+    exit_array = np.array(exit_indexes, dtype=np.int64)
+    exits = [label if closed else None for label, closed in
+             zip(iso_labels(times, np.maximum(exit_array, 0)), (exit_array >= 0).tolist(), strict=True)]
+    columns = (
+        entries, exits, [t.entry_price for t in trades], [t.exit_price for t in trades],
+        [t.qty for t in trades], [t.amount for t in trades],
+        [t.entry_fee + t.exit_fee for t in trades], [t.entry_fee for t in trades],
+        [t.exit_fee for t in trades], [t.pnl for t in trades], [t.pnl_pct for t in trades],
+        [t.exit_reason for t in trades], [t.balance_after for t in trades],
+        [t.stop_loss for t in trades], [t.take_profit for t in trades], entry_indexes, exit_indexes,
+    )
+    return dict(zip(TRADE_KEYS, columns, strict=True))
+
+
+def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
+    """`[t.to_dict() for t in trades]`, par colonnes (~10× plus rapide)."""
+    columns = trades_to_columns(trades).values()
+    return [dict(zip(TRADE_KEYS, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def open_trade(times: pd.DatetimeIndex, index: int, price: float, decision: tuple, cash: float,

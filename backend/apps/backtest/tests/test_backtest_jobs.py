@@ -101,7 +101,8 @@ def test_interrupted_download_resumes_without_refetching_or_duplicates(threaded_
 
 def test_api_answers_quickly_while_a_backtest_runs(threaded_sim, owner) -> None:  # noqa: F811
     client, broker = owner
-    busy = slow_code(0).replace("time.sleep(0)", "sum(i * i for i in range(40000))")
+    # Lit self.balance : décidée bougie par bougie (la passe vectorisée ne calculerait qu'une fois)
+    busy = slow_code(0).replace("time.sleep(0)", "self.balance and sum(i * i for i in range(40000))")
     strategy = make_strategy(client.user, code=busy, name="Calcul")
     start, end = recent_period(days=3, timeframe_minutes=1)
     created = client.post("/api/backtests/", payload(strategy, broker, timeframe="1m",

@@ -36,7 +36,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.backtest.candles import backtest_candles_read, backtest_coverage
 from apps.backtest.engine import BacktestError, read_candles_csv
-from apps.backtest.engine.candles import prepare_candles
 from apps.backtest.engine.params import cast_params, parse_assignments
 from apps.backtest.optimize_report import optimize_command
 from apps.backtest.worker_process import (
@@ -152,7 +151,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Fichier de stratégie illisible : {exc}") from exc
         try:
-            arrays = frame_arrays(prepare_candles(read_candles_csv(options["candles_csv"])))
+            arrays = frame_arrays(read_candles_csv(options["candles_csv"]))  # déjà préparées
         except BacktestError as exc:
             raise CommandError(str(exc)) from exc
         label = {"strategy_file": options["strategy_file"], "candles_csv": options["candles_csv"]}

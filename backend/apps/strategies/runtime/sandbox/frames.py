@@ -76,12 +76,22 @@ def _reject_constant(name: str) -> Any:
 
 
 def decode(payload: bytes) -> dict[str, Any]:
-    """JSON d'une trame venant d'un enfant → dict ; `FrameError` pour tout le reste."""
-    try:
-        message = json.loads(payload, parse_constant=_reject_constant)
-    except FrameError:
-        raise
-    except (ValueError, RecursionError, MemoryError) as exc:  # JSON, entier géant, imbrication
+    """JSON d'une trame venant d'un enfant → dict ; `FrameError` pour tout le reste.
+
+    Seule différence avec `json.loads` : un entier hors de [−2⁶³, 2⁶⁴[ devient un flottant (même
+    valeur arrondie) ; les relectures (`finite`, `small_int`) le traitent comme avant.
+    """
+    try:  # orjson (~4× plus rapide sur un gros résultat de backtest) ; il refuse NaN, infinis,
+        # surrogates isolés, imbrication > 1 024, entiers qui ne tiennent pas dans un double…
+        message = orjson.loads(payload)
+    except orjson.JSONDecodeError:  # … relus par json, qui les traite comme avant
+        try:
+            message = json.loads(payload, parse_constant=_reject_constant)
+        except FrameError:
+            raise
+        except (ValueError, RecursionError, MemoryError) as exc:  # JSON, entier géant, imbrication
+            raise FrameError(f"réponse illisible ({type(exc).__name__})") from None
+    except (RecursionError, MemoryError) as exc:
         raise FrameError(f"réponse illisible ({type(exc).__name__})") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise FrameError("réponse sans type")
