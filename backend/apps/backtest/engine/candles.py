@@ -7,6 +7,7 @@ nommé `timestamp`). Entrées acceptées : un DataFrame indexé par dates, ou av
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import IO
@@ -21,6 +22,9 @@ TIME_COLUMNS = ("open_time", "timestamp", "time", "date")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 #: Types imposés à la lecture rapide du CSV (une valeur qui ne s'y plie pas : relecture normale).
 CSV_DTYPES = {**dict.fromkeys(COLUMNS, np.float64), "open_time": np.int64}
+#: Taille (octets) à partir de laquelle le CSV est lu par pyarrow : en deçà, son import (~0,1 s)
+#: coûte plus que la lecture par pandas.
+ARROW_MIN_BYTES = 2_000_000
 #: Millisecondes converties sans débordement en nanosecondes int64 (an 2262).
 MAX_EXACT_MS = 9_223_372_036_854
 
@@ -89,12 +93,46 @@ def prepare_candles(candles: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _read_arrow(path: str | Path) -> pd.DataFrame | None:
+    """Lecture par pyarrow (analyse exacte des réels, plusieurs threads) ; None au moindre écart
+    (valeur manquante ou non numérique, colonnes en double, pyarrow absent) : la lecture pandas
+    décide alors, avec ses messages."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+    except ImportError:
+        return None
+    try:
+        table = pa_csv.read_csv(str(path))
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    names = [str(name).strip().lower() for name in table.column_names]
+    numeric = all(pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+                  for col in table.columns)
+    if not numeric or len(set(names)) != len(names) or any(col.null_count for col in table.columns):
+        return None
+    return pd.DataFrame({name: table.column(i).to_numpy() for i, name in enumerate(names)})
+
+
 def read_candles_csv(source: str | Path | IO[str]) -> pd.DataFrame:
-    """CSV `open_time` (ms UTC), `open, high, low, close, volume` → bougies préparées."""
+    """CSV `open_time` (ms UTC), `open, high, low, close, volume` → bougies préparées.
+
+    Un gros fichier (≥ `ARROW_MIN_BYTES`) est lu par pyarrow (~3× plus rapide que pandas sur un
+    an de bougies 1m, réels relus exactement) ; sinon, ou si pyarrow refuse, par pandas."""
+    if isinstance(source, str | Path):
+        try:
+            big = os.path.getsize(source) >= ARROW_MIN_BYTES
+        except OSError:
+            big = False
+        frame = _read_arrow(source) if big else None
+        if frame is not None:
+            return prepare_candles(frame)
     start = source.tell() if hasattr(source, "seek") else None
     try:
         try:  # colonnes typées d'avance, sans recherche de valeurs manquantes : ~25 % plus rapide
             frame = pd.read_csv(source, dtype=CSV_DTYPES, na_filter=False)
+            if any(dtype.kind == "O" for dtype in frame.dtypes):  # en-tête « Open », « close »…
+                raise ValueError("colonne non typée")
         except ValueError:  # valeur vide, NA, non numérique : relecture telle quelle (NaN → message
             # de prepare_candles), comme avant
             if start is not None:

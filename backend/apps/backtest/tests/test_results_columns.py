@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -100,3 +101,53 @@ def test_fast_csv_reads_like_plain_pandas(row: str) -> None:
         assert fast == plain
     else:
         assert isinstance(fast, pd.DataFrame) and fast.equals(plain) and fast.index.equals(plain.index)
+
+
+@pytest.mark.parametrize("row", [
+    "1700000060000,1.25,2,0.5,1.5,7", "1700000060000,NaN,2,3,4,5", "1700000060000,,2,3,4,5",
+    "1700000060000,1,2,0.5,1.5,", "1700000060000,1,2,0.5,1.5,NA", "1700000060000.0,1,2,0.5,1.5,5",
+    "1700000060000,1,2,0.5,1.5,abc", "1700000060000,inf,2,0.5,1.5,5",
+    "1699999940000,1,2,0.5,1.5,5", "1700000000000,1,2,0.5,1.5,5",  # désordre, doublon
+])
+def test_arrow_csv_reads_like_plain_pandas(row: str, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Gros fichier lu par pyarrow (seuil abaissé) : mêmes bougies, mêmes messages."""
+    from apps.backtest.engine import candles
+
+    path = tmp_path / "bougies.csv"
+    path.write_text(HEADER.replace("open,", " Open,") + row + "\n")
+    monkeypatch.setattr(candles, "ARROW_MIN_BYTES", 0)
+    used = []
+    real = candles._read_arrow
+    monkeypatch.setattr(candles, "_read_arrow", lambda p: used.append(p) or real(p))
+
+    def outcome(read):  # noqa: ANN001
+        try:
+            return read()
+        except BacktestError as exc:
+            return exc.message
+
+    plain = outcome(lambda: prepare_candles(pd.read_csv(path).rename(columns=str.strip)
+                                            .rename(columns=str.lower)))
+    fast = outcome(lambda: read_candles_csv(path))
+    assert used == [path]
+    if isinstance(plain, str):
+        assert fast == plain
+    else:
+        assert isinstance(fast, pd.DataFrame) and fast.equals(plain) and fast.index.equals(plain.index)
+
+
+def test_arrow_reads_floats_exactly(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """pyarrow relit chaque réel écrit par `repr` à l'identique (pandas « high » : à 1 ulp près)."""
+    from apps.backtest.engine import candles
+
+    rng = np.random.default_rng(3)
+    close = [float(c) for c in 30_000 * np.exp(np.cumsum(rng.normal(0, 0.001, 2_000)))]
+    lines = ["open_time,open,high,low,close,volume"] + [
+        f"{1_700_000_000_000 + 60_000 * i},{c!r},{c * 1.001!r},{c * 0.999!r},{c!r},1.5"
+        for i, c in enumerate(close)]
+    path = tmp_path / "bougies.csv"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(candles, "ARROW_MIN_BYTES", 0)
+    frame = read_candles_csv(path)
+    assert np.array_equal(frame["close"].to_numpy(), np.array(close))
+    assert frame.index[1] - frame.index[0] == pd.Timedelta(minutes=1)
