@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import * as api from '../api/backtest.js'
+import { useJobFollower } from '../composables/useJobFollower.js'
 import { useSymbolSearch } from '../composables/useSymbolSearch.js'
 import {
   applyProgressMessage,
@@ -12,18 +13,13 @@ import {
   periodDays,
   progressFromBacktest,
 } from '../domain/backtest/run.js'
-import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
 import { usePreferencesStore } from './preferences.js'
 
-/** Sans message WebSocket depuis ce délai, la ligne est relue par HTTP (secours, redémarrage). */
-export const SILENCE_MS = 3000
-export const POLL_MS = 1000
+export { POLL_MS, SILENCE_MS } from '../composables/useJobFollower.js'
 export const HISTORY_PAGE_SIZE = 100
 export const CHART_MAX_POINTS = 2500
 const SYMBOL_PAGE_SIZE = 60
 const SYMBOL_DEBOUNCE_MS = 200
-/** Fermetures sans reconnexion : session absente (4401/4403), backtest introuvable (4404). */
-const TERMINAL_CLOSE_CODES = [4401, 4403, 4404]
 
 export const backtestSocketPath = (id) => `backtest/${id}`
 
@@ -66,9 +62,6 @@ export const useBacktestStore = defineStore('backtest', () => {
 
   const symbolSearch = useSymbolSearch({ pageSize: SYMBOL_PAGE_SIZE, debounceMs: SYMBOL_DEBOUNCE_MS })
 
-  let unsubscribe = null
-  let pollTimer = null
-  let lastMessageAt = 0
   let resultSeq = 0
 
   // --- historique -------------------------------------------------------------------------------
@@ -94,54 +87,24 @@ export const useBacktestStore = defineStore('backtest', () => {
   }
 
   // --- suivi d'un backtest ----------------------------------------------------------------------
-  function stopFollowing() {
-    unsubscribe?.()
-    unsubscribe = null
-    clearInterval(pollTimer)
-    pollTimer = null
-  }
-
   /** Suit un backtest : barres de progression, puis résultat ouvert quand il est terminé. */
-  function follow(backtest) {
-    stopFollowing()
-    run.value = progressFromBacktest(backtest)
-    if (!isActive(backtest.status)) return
-    const socket = getSocket(backtestSocketPath(backtest.id), { terminalCloseCodes: TERMINAL_CLOSE_CODES })
-    unsubscribe = socket.subscribe(ANY_MESSAGE, onMessage)
-    lastMessageAt = Date.now()
-    pollTimer = setInterval(pollIfSilent, POLL_MS)
-  }
+  const follower = useJobFollower({
+    run,
+    socketPath: backtestSocketPath,
+    idKey: 'backtest_id',
+    fromRow: progressFromBacktest,
+    applyMessage: applyProgressMessage,
+    fetchRow: (id) => api.getBacktest(id),
+    keepProgress: (fresh, previous) => ({ ...fresh, download: Math.max(fresh.download, previous.download), compute: Math.max(fresh.compute, previous.compute) }),
+    notFound: 'Backtest introuvable.',
+    onFinish: async (state, row) => {
+      patchHistory(row ?? { id: state.id, status: state.status, error_message: state.error || undefined })
+      if (state.status === 'done') await open(state.id)
+      loadHistory()
+    },
+  })
+  const { follow, finish, stop: stopFollowing } = follower
 
-  function onMessage(message) {
-    if (!run.value || message?.backtest_id !== run.value.id) return
-    lastMessageAt = Date.now()
-    const next = applyProgressMessage(run.value, message)
-    if (next === run.value) return
-    run.value = next
-    if (!isActive(next.status)) finish(next)
-  }
-
-  async function pollIfSilent() {
-    const current = run.value
-    if (!current || Date.now() - lastMessageAt < SILENCE_MS) return
-    lastMessageAt = Date.now()
-    try {
-      const row = await api.getBacktest(current.id)
-      if (run.value?.id !== row.id) return
-      const fresh = progressFromBacktest(row)
-      run.value = { ...fresh, download: Math.max(fresh.download, current.download), compute: Math.max(fresh.compute, current.compute) }
-      if (!isActive(row.status)) finish(run.value, row)
-    } catch (err) {
-      if (err?.status === 404) finish({ ...current, status: 'error', error: 'Backtest introuvable.' })
-    }
-  }
-
-  async function finish(state, row = null) {
-    stopFollowing()
-    patchHistory(row ?? { id: state.id, status: state.status, error_message: state.error || undefined })
-    if (state.status === 'done') await open(state.id)
-    loadHistory()
-  }
 
   /**
    * Lance le backtest du formulaire ; lève l'`ApiError` (message français) en cas de refus.

@@ -12,15 +12,11 @@ import {
   progressFromOptimization,
 } from '../domain/backtest/optimize.js'
 import { isActive } from '../domain/backtest/run.js'
-import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
+import { useJobFollower } from '../composables/useJobFollower.js'
 import { useBacktestStore } from './backtest.js'
 
-/** Sans message WebSocket depuis ce délai, la ligne est relue par HTTP (secours, redémarrage). */
-export const SILENCE_MS = 3000
-export const POLL_MS = 1000
+export { POLL_MS, SILENCE_MS } from '../composables/useJobFollower.js'
 export const HISTORY_PAGE_SIZE = 50
-/** Fermetures sans reconnexion : session absente (4401/4403), optimisation introuvable (4404). */
-const TERMINAL_CLOSE_CODES = [4401, 4403, 4404]
 
 export const optimizationSocketPath = (id) => `backtest-optimization/${id}`
 
@@ -56,9 +52,6 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
   const currentError = ref(null)
   const applying = ref(false)
 
-  let unsubscribe = null
-  let pollTimer = null
-  let lastMessageAt = 0
   let openSeq = 0
 
   /** Paramètres détectés de la stratégie choisie → lignes de la grille (saisies gardées). */
@@ -87,53 +80,23 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
   }
 
   // --- suivi ------------------------------------------------------------------------------------
-  function stopFollowing() {
-    unsubscribe?.()
-    unsubscribe = null
-    clearInterval(pollTimer)
-    pollTimer = null
-  }
+  const follower = useJobFollower({
+    run,
+    socketPath: optimizationSocketPath,
+    idKey: 'optimization_id',
+    fromRow: progressFromOptimization,
+    applyMessage: applyOptimizationMessage,
+    fetchRow: (id) => api.getOptimization(id),
+    keepProgress: (fresh, previous) => ({ ...fresh, download: Math.max(fresh.download, previous.download), compute: Math.max(fresh.compute, previous.compute), runsDone: Math.max(fresh.runsDone, previous.runsDone) }),
+    notFound: 'Optimisation introuvable.',
+    onFinish: async (state, row) => {
+      patchHistory(row ?? { id: state.id, status: state.status, runs_done: state.runsDone, error_message: state.error || undefined })
+      if (state.status === 'done') await open(state.id)
+      loadHistory()
+    },
+  })
+  const { follow, finish, stop: stopFollowing } = follower
 
-  function follow(row) {
-    stopFollowing()
-    run.value = progressFromOptimization(row)
-    if (!isActive(row.status)) return
-    const socket = getSocket(optimizationSocketPath(row.id), { terminalCloseCodes: TERMINAL_CLOSE_CODES })
-    unsubscribe = socket.subscribe(ANY_MESSAGE, onMessage)
-    lastMessageAt = Date.now()
-    pollTimer = setInterval(pollIfSilent, POLL_MS)
-  }
-
-  function onMessage(message) {
-    if (!run.value || message?.optimization_id !== run.value.id) return
-    lastMessageAt = Date.now()
-    const next = applyOptimizationMessage(run.value, message)
-    if (next === run.value) return
-    run.value = next
-    if (!isActive(next.status)) finish(next)
-  }
-
-  async function pollIfSilent() {
-    const state = run.value
-    if (!state || Date.now() - lastMessageAt < SILENCE_MS) return
-    lastMessageAt = Date.now()
-    try {
-      const row = await api.getOptimization(state.id)
-      if (run.value?.id !== row.id) return
-      const fresh = progressFromOptimization(row)
-      run.value = { ...fresh, download: Math.max(fresh.download, state.download), compute: Math.max(fresh.compute, state.compute), runsDone: Math.max(fresh.runsDone, state.runsDone) }
-      if (!isActive(row.status)) finish(run.value, row)
-    } catch (err) {
-      if (err?.status === 404) finish({ ...state, status: 'error', error: 'Optimisation introuvable.' })
-    }
-  }
-
-  async function finish(state, row = null) {
-    stopFollowing()
-    patchHistory(row ?? { id: state.id, status: state.status, runs_done: state.runsDone, error_message: state.error || undefined })
-    if (state.status === 'done') await open(state.id)
-    loadHistory()
-  }
 
   /** Lance la grille ; lève une erreur (message français, `detail` du 400 tel quel) si refusée. */
   async function launch() {
