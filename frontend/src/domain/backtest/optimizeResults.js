@@ -205,3 +205,17 @@ export function paramsLabel(params) {
   const entries = Object.entries(params ?? {})
   return entries.length ? entries.map(([k, v]) => `${k} = ${formatNumber(v, { decimals: 8, minDecimals: 0 })}`).join(' · ') : 'valeurs du code'
 }
+
+/**
+ * Avertissement si la stratégie a été enregistrée après le lancement de l'optimisation :
+ * « Appliquer » relance le code *actuel*, qui peut ne plus donner les mêmes résultats.
+ * @param {{updated_at?: string}|null|undefined} strategy
+ * @param {{created_at?: string}|null|undefined} optimization
+ * @returns {string}
+ */
+export function strategyChangedWarning(strategy, optimization) {
+  const changed = Date.parse(strategy?.updated_at ?? '')
+  const launched = Date.parse(optimization?.created_at ?? '')
+  if (!Number.isFinite(changed) || !Number.isFinite(launched) || changed <= launched) return ''
+  return 'La stratégie a été modifiée depuis cette optimisation : « Appliquer » utilisera son code actuel, les résultats peuvent différer.'
+}

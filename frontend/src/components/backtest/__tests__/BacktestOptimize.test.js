@@ -53,6 +53,14 @@ describe('composants de l’optimisation', () => {
     expect(wrapper.emitted('apply')[0][0]).toEqual({ fast: 5, slow: 30 })
   })
 
+  it('meilleur run : stratégie modifiée depuis l’optimisation → avertissement avant « Appliquer »', async () => {
+    const optimization = { id: 7, strategy_name: 'EMA', symbol: 'BTC/USDT', timeframe: '1h', start_date: '2025-01-01T00:00:00Z', end_date: '2025-02-01T00:00:00Z', metric: 'sharpe_ratio', result: RESULT }
+    const wrapper = mount(BacktestOptimizeSummary, { props: { optimization } })
+    expect(wrapper.find('[data-testid="opt-stale"]').exists()).toBe(false)
+    await wrapper.setProps({ staleWarning: 'La stratégie a été modifiée depuis cette optimisation.' })
+    expect(wrapper.find('[data-testid="opt-stale"]').text()).toContain('modifiée depuis cette optimisation')
+  })
+
   it('carte de chaleur : un seul paramètre varie (l’autre fixe) → note et barres', () => {
     const single = { metric: 'sharpe_ratio', grid: { fast: [5, 10], slow: [25] }, runs: [{ params: { fast: 5, slow: 25 }, stats: { sharpe_ratio: 1 } }, { params: { fast: 10, slow: 25 }, stats: { sharpe_ratio: 2 } }], best: null }
     const wrapper = mount(BacktestOptimizeHeatmap, { props: { result: single } })

@@ -12,6 +12,7 @@ import {
   sampleComparison,
   scalePosition,
   sortRuns,
+  strategyChangedWarning,
 } from '../optimizeResults.js'
 
 const BACKEND_METRICS = [
@@ -98,5 +99,18 @@ describe('optimizeResults', () => {
     expect(degraded('lower', 5, 12)).toBe(true)
     expect(degraded('lower', 5, 6)).toBe(false)
     expect(degraded('higher', -1, -3)).toBe(true)
+  })
+})
+
+describe('strategyChangedWarning', () => {
+  const optimization = { created_at: '2026-12-04T21:00:00Z' }
+  it('prévient si la stratégie a été enregistrée après le lancement', () => {
+    expect(strategyChangedWarning({ updated_at: '2026-12-04T21:05:00Z' }, optimization)).toMatch(/modifiée depuis cette optimisation/)
+  })
+  it('ne dit rien si elle est antérieure, inconnue ou supprimée', () => {
+    expect(strategyChangedWarning({ updated_at: '2026-12-04T20:59:00Z' }, optimization)).toBe('')
+    expect(strategyChangedWarning({ updated_at: '2026-12-04T21:00:00Z' }, optimization)).toBe('')
+    expect(strategyChangedWarning(undefined, optimization)).toBe('')
+    expect(strategyChangedWarning({ updated_at: 'n/a' }, optimization)).toBe('')
   })
 })
