@@ -10,6 +10,7 @@ par processus, 2), `ARISTOBOT_BACKTEST_MEMORY_MB` (plafond d'un worker, 4096),
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,8 @@ from apps.strategies.models import Strategy
 Status = BacktestResult.Status
 ACTIVE = BacktestResult.ACTIVE_STATUSES
 MAX_FEE_RATE = Decimal("0.1")
+#: Caractères d'un symbole d'exchange (BTC/USDT, 1000SATS/USDT, BTC/USDT:USDT).
+SYMBOL_CHARS = re.compile(r"[A-Z0-9][A-Z0-9/:._-]*")
 
 
 def _symbol_normalize(*, exchange: str, symbol: str) -> str:
@@ -42,6 +45,9 @@ def _symbol_normalize(*, exchange: str, symbol: str) -> str:
     text = symbol.strip().upper().replace("-", "/")
     if not text:
         raise AristobotError("Symbole obligatoire (ex. BTC/USDT).", errors={"symbol": ["Obligatoire."]})
+    if not SYMBOL_CHARS.fullmatch(text):
+        raise AristobotError(f"Symbole invalide : « {text[:40]} » (lettres, chiffres et / : . _ - "
+                             "seulement, ex. BTC/USDT).", errors={"symbol": ["Invalide."]})
     known = MarketSymbol.objects.filter(exchange=exchange)
     if not known.exists():
         return text  # paires pas encore chargées : l'exchange tranchera au téléchargement
