@@ -1,3 +1,4 @@
+import { ref } from 'vue'
 import { isActive } from '../domain/backtest/run.js'
 import { ANY_MESSAGE, getSocket } from '../websocket/index.js'
 
@@ -23,8 +24,11 @@ const TERMINAL_CLOSE_CODES = [4401, 4403, 4404]
  * @param {(fresh: object, previous: object) => object} options.keepProgress les barres ne reculent pas
  * @param {string} options.notFound message quand la ligne a disparu (404)
  * @param {(state: object, row: object|null) => unknown} options.onFinish
+ * @param {(id: number) => Promise<object>} options.cancelRow demande d'annulation (POST …/cancel/)
+ * @param {string} options.cancelledType type du message « annulé » de cette tâche
  */
-export function useJobFollower({ run, socketPath, idKey, fromRow, applyMessage, fetchRow, keepProgress, notFound, onFinish }) {
+export function useJobFollower({ run, socketPath, idKey, fromRow, applyMessage, fetchRow, keepProgress, notFound, onFinish, cancelRow, cancelledType }) {
+  const cancelling = ref(false)
   let unsubscribe = null
   let pollTimer = null
   let lastMessageAt = 0
@@ -74,5 +78,19 @@ export function useJobFollower({ run, socketPath, idKey, fromRow, applyMessage, 
     await onFinish(state, row)
   }
 
-  return { follow, stop, finish }
+  /** « Annuler » (téléchargement ou calcul) : la tâche passe « annulée » ; la ligne rendue. */
+  async function cancel() {
+    if (!run.value) return null
+    cancelling.value = true
+    try {
+      const row = await cancelRow(run.value.id)
+      run.value = applyMessage(run.value, { type: cancelledType, [idKey]: row.id, phase: run.value.phase })
+      await finish(run.value, row)
+      return row
+    } finally {
+      cancelling.value = false
+    }
+  }
+
+  return { follow, stop, finish, cancel, cancelling }
 }

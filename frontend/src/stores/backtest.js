@@ -44,7 +44,6 @@ export const useBacktestStore = defineStore('backtest', () => {
   /** Backtest suivi (barres de progression) : voir `progressFromBacktest`. */
   const run = ref(null)
   const launching = ref(false)
-  const cancelling = ref(false)
   const running = computed(() => Boolean(run.value && isActive(run.value.status)))
 
   /** @type {import('vue').ShallowRef<import('../api/backtest.js').Backtest|null>} */
@@ -97,14 +96,16 @@ export const useBacktestStore = defineStore('backtest', () => {
     fetchRow: (id) => api.getBacktest(id),
     keepProgress: (fresh, previous) => ({ ...fresh, download: Math.max(fresh.download, previous.download), compute: Math.max(fresh.compute, previous.compute) }),
     notFound: 'Backtest introuvable.',
+    cancelRow: (id) => api.cancelBacktest(id),
+    cancelledType: BacktestMessage.CANCELLED,
     onFinish: async (state, row) => {
       patchHistory(row ?? { id: state.id, status: state.status, error_message: state.error || undefined })
       if (state.status === 'done') await open(state.id)
       loadHistory()
     },
   })
-  const { follow, finish, stop: stopFollowing } = follower
-
+  /** « Annuler » / Stop (téléchargement ou calcul) : la tâche passe « annulée ». */
+  const { follow, cancel, cancelling, stop: stopFollowing } = follower
 
   /**
    * Lance le backtest du formulaire ; lève l'`ApiError` (message français) en cas de refus.
@@ -125,20 +126,6 @@ export const useBacktestStore = defineStore('backtest', () => {
       return backtest
     } finally {
       launching.value = false
-    }
-  }
-
-  /** Bouton Stop (téléchargement ou calcul) : le backtest passe « annulé ». */
-  async function cancel() {
-    if (!run.value) return null
-    cancelling.value = true
-    try {
-      const row = await api.cancelBacktest(run.value.id)
-      run.value = applyProgressMessage(run.value, { type: BacktestMessage.CANCELLED, backtest_id: row.id, phase: run.value.phase })
-      await finish(run.value, row)
-      return row
-    } finally {
-      cancelling.value = false
     }
   }
 

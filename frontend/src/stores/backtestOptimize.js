@@ -43,7 +43,6 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
 
   const run = ref(null)
   const launching = ref(false)
-  const cancelling = ref(false)
   const running = computed(() => Boolean(run.value && isActive(run.value.status)))
 
   /** @type {import('vue').ShallowRef<import('../api/backtestOptimizations.js').Optimization|null>} */
@@ -89,14 +88,16 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
     fetchRow: (id) => api.getOptimization(id),
     keepProgress: (fresh, previous) => ({ ...fresh, download: Math.max(fresh.download, previous.download), compute: Math.max(fresh.compute, previous.compute), runsDone: Math.max(fresh.runsDone, previous.runsDone) }),
     notFound: 'Optimisation introuvable.',
+    cancelRow: (id) => api.cancelOptimization(id),
+    cancelledType: OptimizationMessage.CANCELLED,
     onFinish: async (state, row) => {
       patchHistory(row ?? { id: state.id, status: state.status, runs_done: state.runsDone, error_message: state.error || undefined })
       if (state.status === 'done') await open(state.id)
       loadHistory()
     },
   })
-  const { follow, finish, stop: stopFollowing } = follower
-
+  /** « Annuler » / Stop (téléchargement ou calcul) : la tâche passe « annulée ». */
+  const { follow, cancel, cancelling, stop: stopFollowing } = follower
 
   /** Lance la grille ; lève une erreur (message français, `detail` du 400 tel quel) si refusée. */
   async function launch() {
@@ -113,20 +114,6 @@ export const useBacktestOptimizeStore = defineStore('backtestOptimize', () => {
       return row
     } finally {
       launching.value = false
-    }
-  }
-
-  /** « Annuler » (téléchargement ou calcul) : l'optimisation passe « annulée ». */
-  async function cancel() {
-    if (!run.value) return null
-    cancelling.value = true
-    try {
-      const row = await api.cancelOptimization(run.value.id)
-      run.value = applyOptimizationMessage(run.value, { type: OptimizationMessage.CANCELLED, optimization_id: row.id, phase: run.value.phase })
-      await finish(run.value, row)
-      return row
-    } finally {
-      cancelling.value = false
     }
   }
 
