@@ -10,12 +10,15 @@ lignes, contrôlés valeur par valeur de la même façon.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from typing import Any
 
 import numpy as np
 
+from apps.backtest.engine.trades import PACKED_INDEXES, PACKED_NUMBERS, iso_from_ns
 from apps.strategies.runtime.sandbox.frames import finite, small_int, text
 
 STAT_NUMBERS = (
@@ -26,9 +29,8 @@ STAT_NUMBERS = (
     "fee_rate",
 )
 STAT_COUNTS = ("total_trades", "winning_trades", "losing_trades", "candles")
-TRADE_NUMBERS = ("entry_price", "exit_price", "qty", "amount", "fee", "entry_fee", "exit_fee", "pnl",
-                 "pnl_pct", "balance_after", "stop_loss", "take_profit")
-TRADE_INDEXES = ("entry_index", "exit_index")
+TRADE_NUMBERS = PACKED_NUMBERS  # même ordre que la forme compacte de l'enfant
+TRADE_INDEXES = PACKED_INDEXES
 EXIT_REASONS = frozenset({"", "signal", "stop_loss", "take_profit", "end"})
 MODES = frozenset({"fast", "exact"})
 ISO_BODY = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?"
@@ -140,21 +142,83 @@ def _trade_columns(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(TRADE_FIELDS, row, strict=True)) for row in zip(*cleaned, strict=True)]
 
 
-def _trades(value: Any) -> list[dict[str, Any]]:
+def _blob(value: Any, dtype: str, count: int) -> np.ndarray:
+    """Bloc binaire base64 de la forme compacte : exactement `count` valeurs de `dtype`."""
+    if not isinstance(value, str) or len(value) > (count * 8 + 2) // 3 * 4:
+        raise ValueError("trades invalides")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("trades invalides") from None
+    if len(data) != count * 8:
+        raise ValueError("trades invalides")
+    return np.frombuffer(data, dtype=dtype)
+
+
+def _trades_packed(raw: Any, stamps: np.ndarray | None) -> list[dict[str, Any]]:
+    """Forme compacte (`engine.trades.trades_to_packed`) → lignes ; valeurs non finies → None
+    (comme le JSON d'un NaN) ; dates déduites des indices et des bougies du PARENT (`stamps`,
+    ns), jamais reçues : un indice hors des bougies est refusé."""
+    raw = _dict(raw, "trades")
+    n = small_int(raw.get("n"), 0, MAX_COUNT)
+    if n is None or stamps is None:
+        raise ValueError("trades invalides")
+    reasons = _reasons(_list(raw.get("exit_reason"), "trades"))
+    floats = _blob(raw.get("floats"), "<f8", len(TRADE_NUMBERS) * n).reshape(len(TRADE_NUMBERS), n)
+    entry, exit_ = _blob(raw.get("indexes"), "<i8", 2 * n).reshape(2, n)
+    if len(reasons) != n:
+        raise ValueError("trades invalides")
+    if n and (entry.min() < 0 or max(entry.max(), exit_.max()) >= len(stamps) or exit_.min() < -1):
+        raise ValueError("indice de bougie invalide")
+    if len(stamps) > 1 and not (stamps[1:] > stamps[:-1]).all():
+        stamps = np.sort(stamps)  # l'enfant trie les bougies (`prepare_candles`)
+    closed = exit_ >= 0
+    exits = iso_from_ns(stamps[np.where(closed, exit_, 0)])
+    if not closed.all():
+        exits = [label if ok else None for label, ok in zip(exits, closed.tolist(), strict=True)]
+    numbers = []
+    for row in floats:
+        values = row.tolist()
+        finite_row = np.isfinite(row)
+        if not finite_row.all():
+            values = [v if ok else None for v, ok in zip(values, finite_row.tolist(), strict=True)]
+        numbers.append(values)
+    return list(map(_row, iso_from_ns(stamps[entry]), exits, reasons, *numbers, entry.tolist(),
+                    exit_.tolist()))
+
+
+def _row(entry_time: Any, exit_time: Any, exit_reason: Any, entry_price: Any, exit_price: Any,
+         qty: Any, amount: Any, fee: Any, entry_fee: Any, exit_fee: Any, pnl: Any, pnl_pct: Any,
+         balance_after: Any, stop_loss: Any, take_profit: Any, entry_index: Any,
+         exit_index: Any) -> dict[str, Any]:
+    """Un trade relu (clés de `TRADE_FIELDS`, dans l'ordre) : un dict littéral, ~1,6× plus
+    rapide que `dict(zip(…))` sur 11 800 trades."""
+    return {"entry_time": entry_time, "exit_time": exit_time, "exit_reason": exit_reason,
+            "entry_price": entry_price, "exit_price": exit_price, "qty": qty, "amount": amount,
+            "fee": fee, "entry_fee": entry_fee, "exit_fee": exit_fee, "pnl": pnl,
+            "pnl_pct": pnl_pct, "balance_after": balance_after, "stop_loss": stop_loss,
+            "take_profit": take_profit, "entry_index": entry_index, "exit_index": exit_index}
+
+
+def _trades(value: Any, stamps: np.ndarray | None) -> list[dict[str, Any]]:
     if isinstance(value, dict):
+        if "packed" in value:
+            return _trades_packed(value["packed"], stamps)
         return _trade_columns(value)
     return [_trade(item) for item in _list(value, "trades")]
 
 
-def output_clean(output: Any) -> dict[str, Any]:
-    """Le résultat du moteur réduit à sa forme connue ; `ValueError` sinon (jamais autre chose)."""
+def output_clean(output: Any, stamps: np.ndarray | None = None) -> dict[str, Any]:
+    """Le résultat du moteur réduit à sa forme connue ; `ValueError` sinon (jamais autre chose).
+
+    `stamps` : dates des bougies envoyées (ns UTC), pour la forme compacte des trades."""
     try:
-        return _clean(output)
+        return _clean(output, None if stamps is None else np.asarray(stamps, dtype=np.int64))
     except (TypeError, AttributeError, KeyError) as exc:
         raise ValueError(f"forme inattendue ({type(exc).__name__})") from None
 
 
-def _clean(output: Any) -> dict[str, Any]:
+def _clean(output: Any, stamps: np.ndarray | None) -> dict[str, Any]:
     output = _dict(output, "résultat")
     stats_raw = _dict(output.get("stats"), "statistiques")
     stats: dict[str, Any] = {key: _number(stats_raw.get(key)) for key in STAT_NUMBERS}
@@ -176,7 +240,7 @@ def _clean(output: Any) -> dict[str, Any]:
     mode = output.get("mode")
     return {
         "stats": stats,
-        "trades": _trades(output.get("trades")),
+        "trades": _trades(output.get("trades"), stamps),
         "equity_curve": curve,
         "lookahead_detected": output.get("lookahead_detected") is True,
         "mode": mode if isinstance(mode, str) and mode in MODES else "fast",

@@ -75,7 +75,7 @@ def run_request(request: dict[str, Any], progress: Any, limits: Any = None) -> d
     except Exception as exc:  # noqa: BLE001 (erreur imprévue du moteur ou du code utilisateur)
         return {"error": {"message": f"Erreur pendant le backtest : {type(exc).__name__}: "
                                      f"{str(exc)[:500]}"}}
-    data = output.to_dict(trade_columns=True)  # remis en lignes par `results.output_clean`
+    data = output.to_dict(packed=True)  # remis en lignes par `results.output_clean`
     data["equity_curve"] = _drawdown_points(output, float(request["initial_amount"]))
     return {"output": data}
 
@@ -91,6 +91,34 @@ def handle(request: dict[str, Any], channel: Any, limits: Any) -> dict[str, Any]
         return run_request(request, progress, limits)
 
 
+#: Seuils de malloc (glibc) dans le processus modèle, hérités par chaque enfant : les gros
+#: tableaux temporaires du moteur (un an de bougies 1m : 4 Mo par colonne) sont pris et rendus
+#: dans le tas au lieu d'un `mmap` neuf à chaque fois (moins de fautes de page dans un enfant neuf).
+MALLOC_MMAP_THRESHOLD = 256 * 1024 * 1024
+MALLOC_TRIM_THRESHOLD = 512 * 1024 * 1024
+
+
+def tune_memory() -> None:
+    """Réglages mémoire du processus modèle (hérités au `fork`), mesurés dans bench/backtest.py.
+
+    - pas de pages géantes demandées par numpy (`madvise`) : sur la machine virtuelle de mesure,
+      une page géante neuve coûte jusqu'à ~2 ms par Mo (0,34 sans), et un enfant sur trois
+      perdait ~0,15 s ; sans elles, les durées sont régulières ;
+    - malloc garde les gros blocs libérés dans le tas (voir `MALLOC_MMAP_THRESHOLD`).
+    Sans effet (et sans erreur) hors de glibc ou si numpy change cette interface privée.
+    """
+    import ctypes
+
+    with contextlib.suppress(ImportError, AttributeError):
+        from numpy._core.multiarray import _set_madvise_hugepage
+
+        _set_madvise_hugepage(False)
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(None)  # symboles du processus, libc comprise
+        libc.mallopt(-3, MALLOC_MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, MALLOC_TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+
+
 def warm() -> None:
     """Dans le processus modèle : un petit backtest de l'exemple EMA (code de confiance)."""
     import gc
@@ -101,6 +129,7 @@ def warm() -> None:
     from apps.strategies.runtime.decide import warm as warm_decisions
     from apps.strategies.templates import EMA_CROSS_EXAMPLE
 
+    tune_memory()
     install_pandas_ta_alias()
     warm_decisions()
     request = {"code": EMA_CROSS_EXAMPLE, "candles": sample_candles(), "initial_amount": 1000.0,

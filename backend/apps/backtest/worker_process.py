@@ -92,7 +92,7 @@ class BacktestWorker:
             raise BacktestError(text(error.get("message"), 2000) or "Erreur du backtest",
                                 extra={"line": small_int(error.get("line"), 1)})
         try:
-            return output_clean(reply.get("output"))
+            return output_clean(reply.get("output"), stamps=request["candles"]["timestamp"])
         except ValueError as exc:
             raise BacktestError(f"Résultat du backtest refusé : {exc}") from None
 

@@ -67,8 +67,20 @@ def _time_index(frame: pd.DataFrame) -> pd.DatetimeIndex:
     return index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
 
 
-def prepare_candles(candles: pd.DataFrame) -> pd.DataFrame:
-    """Bougies normalisées (copie) ; `BacktestError` en français si elles sont inutilisables."""
+def _prepared(candles: pd.DataFrame) -> bool:
+    """Déjà sous la forme préparée : colonnes `COLUMNS` en float64, index UTC nommé `timestamp`."""
+    index = candles.index
+    return (tuple(candles.columns) == COLUMNS and isinstance(index, pd.DatetimeIndex)
+            and str(index.tz) == "UTC" and index.name == "timestamp"
+            and all(dtype == np.float64 for dtype in candles.dtypes))
+
+
+def prepare_candles(candles: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
+    """Bougies normalisées ; `BacktestError` en français si elles sont inutilisables.
+
+    `copy=False` : des bougies déjà préparées sont reprises telles quelles (mêmes tableaux ;
+    le moteur ne les modifie jamais), contrôles compris ; sinon, une copie.
+    """
     if not isinstance(candles, pd.DataFrame):
         raise BacktestError(f"Bougies attendues sous forme de DataFrame, reçu {type(candles).__name__}")
     missing = [c for c in COLUMNS if c not in candles.columns]
@@ -76,20 +88,25 @@ def prepare_candles(candles: pd.DataFrame) -> pd.DataFrame:
         raise BacktestError(f"Colonnes manquantes dans les bougies : {', '.join(missing)}")
     if candles.empty:
         raise BacktestError("Aucune bougie à backtester")
-    index = _time_index(candles)
-    try:
-        data = {c: candles[c].to_numpy(dtype=np.float64) for c in COLUMNS}
-    except (ValueError, TypeError) as exc:
-        raise BacktestError(f"Valeurs non numériques dans les bougies : {exc}") from exc
-    frame = pd.DataFrame(data, index=pd.DatetimeIndex(index, name="timestamp"))
-    if not (np.diff(frame.index.asi8) > 0).all():  # pas strictement croissant : tri puis doublons
+    if not copy and _prepared(candles):
+        frame = candles
+    else:
+        index = _time_index(candles)
+        try:
+            data = {c: candles[c].to_numpy(dtype=np.float64) for c in COLUMNS}
+        except (ValueError, TypeError) as exc:
+            raise BacktestError(f"Valeurs non numériques dans les bougies : {exc}") from exc
+        frame = pd.DataFrame(data, index=pd.DatetimeIndex(index, name="timestamp"))
+    stamps = frame.index.asi8
+    if not (stamps[1:] > stamps[:-1]).all():  # pas strictement croissant : tri puis doublons
         frame = frame.sort_index(kind="stable")
         if frame.index.has_duplicates:
             first = frame.index[frame.index.duplicated()][0]
             raise BacktestError(f"Bougies en double : {first.isoformat()}")
-    prices = frame[["open", "high", "low", "close"]].to_numpy()
-    if not np.isfinite(prices).all() or (prices <= 0).any():
-        raise BacktestError("Prix manquants, nuls ou négatifs dans les bougies")
+    for column in ("open", "high", "low", "close"):  # min/max : NaN se propage, pas de temporaire
+        values = frame[column].to_numpy()
+        if not (values.min() > 0 and values.max() < np.inf):
+            raise BacktestError("Prix manquants, nuls ou négatifs dans les bougies")
     return frame
 
 

@@ -37,6 +37,7 @@ from apps.backtest.engine.trades import (
     iso_utc,
     trades_to_columns,
     trades_to_dicts,
+    trades_to_packed,
 )
 from apps.backtest.engine.vector import vector_signals
 from apps.backtest.engine.vector_loop import VectorFallback, simulate_vector
@@ -70,12 +71,19 @@ class BacktestOutput:
     vectorized: bool = False  # décisions de la passe vectorisée (`vector.py`)
     curve_indices: np.ndarray | None = field(default=None, repr=False)  # bougies de la courbe
 
-    def to_dict(self, *, trade_columns: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, trade_columns: bool = False, packed: bool = False) -> dict[str, Any]:
         """Forme JSON (statistiques, trades, courbe réduite, indicateurs du calcul) ;
-        `trade_columns` : trades en colonnes `{clé: [valeurs]}` (réponse de l'enfant, plus légère)."""
+        `trade_columns` : trades en colonnes `{clé: [valeurs]}` ; `packed` : `{"packed": …}`
+        (`trades_to_packed`, réponse de l'enfant : la plus légère à produire et à relire)."""
+        if packed:
+            trades: Any = {"packed": trades_to_packed(self.trades)}
+        elif trade_columns:
+            trades = trades_to_columns(self.trades)
+        else:
+            trades = trades_to_dicts(self.trades)
         return {
             "stats": self.stats,
-            "trades": trades_to_columns(self.trades) if trade_columns else trades_to_dicts(self.trades),
+            "trades": trades,
             "equity_curve": self.equity_curve,
             "lookahead_detected": self.lookahead_detected,
             "mode": self.mode,
@@ -240,7 +248,7 @@ def run_backtest(
     timings: dict[str, float] = {}
     _check_inputs(mode=mode, initial_amount=initial_amount, fee_rate=fee_rate)
     cls = _strategy_class(strategy)
-    frame = prepare_candles(candles)
+    frame = prepare_candles(candles, copy=False)  # le moteur ne modifie jamais `frame`
     seconds = candle_seconds(frame.index, timeframe)
     market = Market.from_frame(frame)
     ticker = Ticker(progress_cb, cancel_cb)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 from array import array
 from collections.abc import Sequence
@@ -119,8 +120,13 @@ class Trade:
 
 def iso_labels(times: pd.DatetimeIndex, indexes: np.ndarray) -> list[str]:
     """`iso_utc(times[i])` pour chaque i de `indexes`, vectorisé (même texte, à la seconde)."""
-    seconds = times.asi8[indexes].astype("datetime64[ns]").astype("datetime64[s]")
-    return [label + "Z" for label in np.datetime_as_string(seconds, unit="s").tolist()]
+    return iso_from_ns(times.asi8[indexes])
+
+
+def iso_from_ns(stamps: np.ndarray) -> list[str]:
+    """Dates UTC en nanosecondes (int64) → `2025-01-01T00:15:00Z` (comme `iso_utc`)."""
+    seconds = stamps.astype("datetime64[ns]").astype("datetime64[s]")
+    return np.datetime_as_string(seconds, unit="s", timezone="UTC").tolist()
 
 
 #: Clés de `Trade.to_dict()`, dans l'ordre.
@@ -149,6 +155,34 @@ def trades_to_columns(trades: list[Trade]) -> dict[str, list[Any]]:
         [t.stop_loss for t in trades], [t.take_profit for t in trades], entry_indexes, exit_indexes,
     )
     return dict(zip(TRADE_KEYS, columns, strict=True))
+
+
+#: Champs numériques d'un trade dans la forme compacte (`trades_to_packed`), dans l'ordre.
+PACKED_NUMBERS = ("entry_price", "exit_price", "qty", "amount", "fee", "entry_fee", "exit_fee",
+                  "pnl", "pnl_pct", "balance_after", "stop_loss", "take_profit")
+PACKED_INDEXES = ("entry_index", "exit_index")
+
+
+def trades_to_packed(trades: list[Trade]) -> dict[str, Any]:
+    """Forme compacte de la réponse de l'enfant : `n`, `exit_reason` (liste), et deux blocs
+    binaires en base64 (petit-boutistes) : `floats` = float64 (len(PACKED_NUMBERS), n), NaN pour
+    une valeur absente (pas de SL…), `indexes` = int64 (2, n). Les dates ne sont pas envoyées :
+    le parent les déduit des indices et de ses propres bougies (`results.py`)."""
+    fields = [[t.entry_price for t in trades], [t.exit_price for t in trades],
+              [t.qty for t in trades], [t.amount for t in trades], None,
+              [t.entry_fee for t in trades], [t.exit_fee for t in trades], [t.pnl for t in trades],
+              [t.pnl_pct for t in trades], [t.balance_after for t in trades],
+              [t.stop_loss for t in trades], [t.take_profit for t in trades]]
+    floats = np.empty((len(PACKED_NUMBERS), len(trades)), dtype="<f8")
+    for row, values in enumerate(fields):
+        if values is not None:
+            floats[row] = np.array(values, dtype=np.float64)  # None → NaN
+    floats[4] = floats[5] + floats[6]  # frais = entrée + sortie, comme `Trade.fee`
+    indexes = np.array([[t.entry_index for t in trades], [t.exit_index for t in trades]],
+                       dtype="<i8").reshape(len(PACKED_INDEXES), len(trades))
+    return {"n": len(trades), "exit_reason": [t.exit_reason for t in trades],
+            "floats": base64.b64encode(floats.tobytes()).decode("ascii"),
+            "indexes": base64.b64encode(indexes.tobytes()).decode("ascii")}
 
 
 def trades_to_dicts(trades: list[Trade]) -> list[dict[str, Any]]:
@@ -188,7 +222,8 @@ class Market:
     def from_frame(cls, frame: pd.DataFrame) -> Market:
         def floats(column: str) -> array:
             values = array("d")
-            values.frombytes(np.ascontiguousarray(frame[column].to_numpy(), dtype=np.float64).tobytes())
+            values.frombytes(memoryview(np.ascontiguousarray(frame[column].to_numpy(),
+                                                             dtype=np.float64)).cast("B"))
             return values
 
         return cls(frame, floats("open"), floats("high"), floats("low"), frame["close"].to_numpy())

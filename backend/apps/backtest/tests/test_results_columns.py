@@ -151,3 +151,20 @@ def test_arrow_reads_floats_exactly(tmp_path, monkeypatch) -> None:  # noqa: ANN
     frame = read_candles_csv(path)
     assert np.array_equal(frame["close"].to_numpy(), np.array(close))
     assert frame.index[1] - frame.index[0] == pd.Timedelta(minutes=1)
+
+
+def test_prepared_candles_are_reused_without_copy_but_still_checked() -> None:
+    prepared = prepare_candles(random_candles(500, seed=2, freq="1min"))
+    same = prepare_candles(prepared, copy=False)
+    assert same is prepared
+    assert prepare_candles(prepared) is not prepared  # par défaut : une copie
+    for column, value in (("close", np.nan), ("low", 0.0), ("high", np.inf), ("open", -1.0)):
+        bad = prepared.copy()
+        bad.iloc[123, bad.columns.get_loc(column)] = value
+        with pytest.raises(BacktestError, match="Prix manquants"):
+            prepare_candles(bad, copy=False)
+    shuffled = prepared.iloc[::-1]
+    assert prepare_candles(shuffled, copy=False).equals(prepared)
+    doubled = pd.concat([prepared.iloc[:3], prepared.iloc[2:5]])
+    with pytest.raises(BacktestError, match="en double"):
+        prepare_candles(doubled, copy=False)

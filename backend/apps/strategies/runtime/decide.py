@@ -88,14 +88,50 @@ def sample_candles() -> dict[str, Any]:
     }
 
 
+FRAME_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def _adjacent_block(columns: list[Any]) -> Any:
+    """Les colonnes en un tableau (5, n) sans copie, si elles se suivent dans un même tampon
+    (requête lue par `sandbox.child.read_request`) ; None sinon."""
+    import numpy as np
+
+    def owner_of(array: Any) -> Any:
+        while isinstance(array, np.ndarray):
+            array = array.base
+        return array.obj if isinstance(array, memoryview) else array
+
+    owner = owner_of(columns[0])
+    if not isinstance(owner, bytearray) or any(owner_of(c) is not owner for c in columns[1:]):
+        return None
+    n = len(columns[0])
+    origin = np.frombuffer(owner, dtype=np.uint8)
+    start = columns[0].__array_interface__["data"][0] - origin.__array_interface__["data"][0]
+    for k, column in enumerate(columns):
+        address = column.__array_interface__["data"][0] - origin.__array_interface__["data"][0]
+        if (column.dtype != np.float64 or column.ndim != 1 or len(column) != n
+                or not column.flags.c_contiguous or address != start + k * n * 8):
+            return None
+    return np.frombuffer(owner, dtype=np.float64, count=len(columns) * n,
+                         offset=start).reshape(len(columns), n)
+
+
 def build_frame(arrays: dict[str, Any]) -> Any:
-    """DataFrame `open, high, low, close, volume` (float64) indexé en UTC."""
+    """DataFrame `open, high, low, close, volume` (float64) indexé en UTC.
+
+    Sans copie quand c'est possible (l'enfant est seul propriétaire des tableaux reçus ; un an
+    de bougies 1m pèse 21 Mo) : un seul bloc si les colonnes se suivent en mémoire, sinon un
+    bloc par colonne déjà en float64."""
+    import numpy as np
     import pandas as pd
 
     index = pd.DatetimeIndex(pd.to_datetime(arrays["timestamp"], unit="ns", utc=True),
                              name="timestamp")
-    columns = {name: arrays[name] for name in ("open", "high", "low", "close", "volume")}
-    return pd.DataFrame(columns, index=index, dtype="float64")
+    columns = [np.asarray(arrays[name], dtype=np.float64) for name in FRAME_COLUMNS]
+    block = _adjacent_block(columns)
+    if block is not None:
+        return pd.DataFrame(block.T, index=index, columns=list(FRAME_COLUMNS), copy=False)
+    return pd.DataFrame(dict(zip(FRAME_COLUMNS, columns, strict=True)), index=index, copy=False)
 
 
 def check_result(method: str, value: Any) -> tuple[Any, str | None]:

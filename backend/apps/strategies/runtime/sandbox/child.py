@@ -11,9 +11,11 @@ Ensuite : confinement (`confine.py`), lecture de la requête, minuterie murale (
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import signal
+import struct
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -25,7 +27,13 @@ from apps.strategies.runtime.sandbox.confine import (
     Limits,
     prctl,
 )
-from apps.strategies.runtime.sandbox.frames import HEADER, CpuLimitExceeded, StrategyTimeout, encode
+from apps.strategies.runtime.sandbox.frames import (
+    HEADER,
+    MAX_BUFFERS,
+    CpuLimitExceeded,
+    StrategyTimeout,
+    encode,
+)
 
 REQUEST_FD, REPLY_FD, RULESET_FD = 0, 3, 4
 #: Codes de sortie propres au bac à sable (le parent les traduit).
@@ -58,6 +66,37 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _on_cpu(signum: int, frame: Any) -> None:
     raise CpuLimitExceeded
+
+
+def _read_into(fd: int, size: int) -> bytearray:
+    """`size` octets lus directement dans un tampon modifiable (tableaux numpy sans copie)."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    with io.FileIO(fd, closefd=False) as stream:
+        while view:
+            count = stream.readinto(view)
+            if not count:
+                raise EOFError
+            view = view[count:]
+    return buffer
+
+
+def read_request(fd: int) -> dict[str, Any]:
+    """La requête du parent (`frames.request_parts`) : pickle et tampons hors bande."""
+    (size,) = HEADER.unpack(_read_exactly(fd, HEADER.size))
+    payload = _read_exactly(fd, size)
+    (count,) = HEADER.unpack(_read_exactly(fd, HEADER.size))
+    if count > MAX_BUFFERS:
+        raise EOFError
+    sizes = struct.unpack(f"!{count}Q", _read_exactly(fd, HEADER.size * count))
+    # Un seul tampon pour tous : les colonnes de bougies envoyées à la suite y restent contiguës
+    # (`decide.build_frame` en fait un bloc pandas sans copie).
+    whole = memoryview(_read_into(fd, sum(sizes)))
+    offsets = [0]
+    for length in sizes:
+        offsets.append(offsets[-1] + length)
+    buffers = [whole[start:end] for start, end in zip(offsets, offsets[1:], strict=False)]
+    return pickle.loads(payload, buffers=buffers)  # noqa: S301 (vient du parent)
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -125,8 +164,7 @@ def child_main(*, confinement: Confinement, handler: Handler, limits: Limits, re
 def _serve(channel: Channel, handler: Handler, limits: Limits) -> NoReturn:
     started = time.perf_counter()
     try:
-        (size,) = HEADER.unpack(_read_exactly(REQUEST_FD, HEADER.size))
-        request = pickle.loads(_read_exactly(REQUEST_FD, size))  # noqa: S301 (vient du parent)
+        request = read_request(REQUEST_FD)
     except BaseException:  # noqa: BLE001 (parent parti, requête tronquée)
         os._exit(EXIT_PROTOCOL)
     _reseed()

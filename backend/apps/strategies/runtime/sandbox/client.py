@@ -20,7 +20,6 @@ import itertools
 import json
 import logging
 import os
-import pickle
 import socket
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from apps.strategies.runtime.sandbox.confine import Limits
-from apps.strategies.runtime.sandbox.frames import HEADER
+from apps.strategies.runtime.sandbox.frames import request_parts
 from apps.strategies.runtime.sandbox.wire import (
     Child,
     ChildExit,
@@ -302,7 +301,7 @@ class Sandbox:
             on_spawn: Callable[[Child], None] | None = None) -> dict[str, Any]:
         """Une évaluation complète (bloquant) : le message final de l'enfant (`type` = `result`
         ou `error`) ; `SandboxError` si l'enfant meurt, dépasse ses limites ou répond mal."""
-        payload = pickle.dumps(request, protocol=5)
+        parts = request_parts(request)
         slots = self._slots
         if slots is not None:
             slots.acquire()
@@ -312,7 +311,7 @@ class Sandbox:
                 on_spawn(child)
             try:
                 grace = min(KILL_GRACE_MAX, max(KILL_GRACE_MIN, limits.wall_s * 0.2))
-                write_request(child, HEADER.pack(len(payload)) + payload,
+                write_request(child, parts,
                               time.monotonic() + max(10.0, limits.wall_s))
                 reader = ReplyReader(child, deadline=time.monotonic() + limits.wall_s + grace,
                                      max_bytes=max_bytes, on_frame=on_frame)

@@ -1,6 +1,9 @@
 """Trames échangées avec les enfants, et lecture défiante de ce qu'ils renvoient.
 
-Parent → enfant : UNE trame `!Q` (longueur) + pickle (le parent est de confiance).
+Parent → enfant : UNE requête (`request_parts`) : `!Q` (longueur) + pickle (le parent est de
+confiance), puis `!Q` (nombre de tampons hors bande), `!Q` par tampon (taille) et les tampons
+eux-mêmes (tableaux numpy : écrits tels quels, sans copie dans le pickle ; un an de bougies 1m
+pèse 25 Mo).
 Enfant → parent : des trames `!Q` + JSON, jamais de pickle ; chacune est un objet
 `{"type": "progress" | "result" | "error", …}`. Le parent plafonne la taille de chaque trame et
 du total, refuse NaN/Infinity, les entiers géants et l'imbrication excessive, et n'accepte
@@ -11,12 +14,27 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import struct
 from typing import Any
 
 import orjson
 
 HEADER = struct.Struct("!Q")
+#: Nombre maximal de tampons hors bande d'une requête (le parent en envoie 6 pour un backtest).
+MAX_BUFFERS = 1024
+
+
+def request_parts(request: dict[str, Any]) -> list[bytes | memoryview]:
+    """La requête parent → enfant en morceaux à écrire à la suite (voir l'en-tête du module)."""
+    buffers: list[pickle.PickleBuffer] = []
+    payload = pickle.dumps(request, protocol=5, buffer_callback=buffers.append)
+    if len(buffers) > MAX_BUFFERS:  # improbable : tout dans le pickle
+        payload, buffers = pickle.dumps(request, protocol=5), []
+    views = [buffer.raw() for buffer in buffers]
+    head = b"".join([HEADER.pack(len(payload)), payload, HEADER.pack(len(views)),
+                     *(HEADER.pack(view.nbytes) for view in views)])
+    return [head, *views]
 
 
 class StrategyTimeout(BaseException):  # noqa: N818

@@ -14,7 +14,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -157,34 +157,42 @@ class Child:
 
 
 
-def write_request(child: Child, data: bytes, deadline: float) -> None:
-    """Écrit la requête (l'enfant la lit après s'être confiné) ; abandonne si l'enfant meurt."""
+def write_request(child: Child, parts: Sequence[bytes | memoryview], deadline: float) -> None:
+    """Écrit la requête (`frames.request_parts` ; l'enfant la lit après s'être confiné) ;
+    abandonne si l'enfant meurt."""
     fd = child.stdin_fd
     assert fd is not None
     os.set_blocking(fd, False)
-    view = memoryview(data)
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     try:
-        while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                child.kill()
-                raise SandboxTimeout("L'enfant du bac à sable ne lit pas sa requête : arrêté")
-            if not poller.poll(min(remaining, 0.5) * 1000):
-                if child.exit is not None:
-                    return
-                continue
-            try:
-                view = view[os.write(fd, view):]
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, OSError):
-                return  # enfant mort : la lecture de la réponse le dira
+        for part in parts:
+            if not _write_part(child, fd, poller, memoryview(part).cast("B"), deadline):
+                return
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
         child.stdin_fd = None
+
+
+def _write_part(child: Child, fd: int, poller: select.poll, view: memoryview, deadline: float) -> bool:
+    """Un morceau de la requête ; False si l'enfant est mort (la lecture de la réponse le dira)."""
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            child.kill()
+            raise SandboxTimeout("L'enfant du bac à sable ne lit pas sa requête : arrêté")
+        if not poller.poll(min(remaining, 0.5) * 1000):
+            if child.exit is not None:
+                return False
+            continue
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            continue
+        except (BrokenPipeError, OSError):
+            return False
+    return True
 
 
 class ReplyReader:

@@ -24,7 +24,6 @@ import gc
 import importlib
 import json
 import os
-import pickle
 import selectors
 import signal
 import socket
@@ -35,7 +34,7 @@ from typing import Any
 
 from apps.strategies.runtime.sandbox.child import Channel, Handler, child_main
 from apps.strategies.runtime.sandbox.confine import Confinement, Limits, prepare
-from apps.strategies.runtime.sandbox.frames import HEADER, decode
+from apps.strategies.runtime.sandbox.frames import HEADER, decode, request_parts
 
 PROBE_KIND = "__probe__"
 PROBE_WRITE_PATH = "/tmp/aristobot-sandbox-probe"  # noqa: S108 (ne doit PAS pouvoir être créé)
@@ -96,9 +95,8 @@ class Zygote:
         pid = self.fork_child(PROBE_KIND, Limits(wall_s=10, cpu_s=10, memory_mb=256), req_r, rep_w)
         os.close(req_r)
         os.close(rep_w)
-        payload = pickle.dumps({"sensitive": sensitive})
         try:
-            os.write(req_w, HEADER.pack(len(payload)) + payload)
+            os.write(req_w, b"".join(request_parts({"sensitive": sensitive})))
         except OSError:
             pass
         os.close(req_w)
