@@ -30,14 +30,13 @@ def _drawdown_points(output: Any, initial: float) -> list[dict[str, Any]]:
     if not len(equity):
         return []
     peaks = np.maximum.accumulate(np.concatenate(([initial], equity)))[1:]
-    drawdown = np.where(peaks > 0, (peaks - equity) / peaks * 100.0, 0.0)
     keep = output.curve_indices
     if keep is None or len(keep) != len(output.equity_curve):
         keep = downsample_indices(equity, len(output.equity_curve))
-    points = []
-    for point, index in zip(output.equity_curve, keep.tolist(), strict=False):
-        points.append({**point, "drawdown_pct": float(drawdown[index])})
-    return points
+    peaks, equity = peaks[keep], equity[keep]  # drawdown aux seuls points gardés
+    drawdown = np.where(peaks > 0, (peaks - equity) / np.where(peaks > 0, peaks, 1.0) * 100.0, 0.0)
+    return [{**point, "drawdown_pct": value}
+            for point, value in zip(output.equity_curve, drawdown.tolist(), strict=False)]
 
 
 def limit_text(limits: Any) -> str:
@@ -96,16 +95,24 @@ def handle(request: dict[str, Any], channel: Any, limits: Any) -> dict[str, Any]
 #: dans le tas au lieu d'un `mmap` neuf à chaque fois (moins de fautes de page dans un enfant neuf).
 MALLOC_MMAP_THRESHOLD = 256 * 1024 * 1024
 MALLOC_TRIM_THRESHOLD = 512 * 1024 * 1024
+#: Taille d'index à partir de laquelle pandas cherche par dichotomie (index croissant).
+INDEX_SEARCH_ROWS = 10_000
 
 
 def tune_memory() -> None:
-    """Réglages mémoire du processus modèle (hérités au `fork`), mesurés dans bench/backtest.py.
+    """Réglages mémoire d'un processus qui calcule sur de grosses séries : le processus modèle
+    (hérités par chaque enfant au `fork`) et la commande `run_backtest` (lecture du CSV).
+    Mesurés dans bench/backtest.py :
 
     - pas de pages géantes demandées par numpy (`madvise`) : sur la machine virtuelle de mesure,
       une page géante neuve coûte jusqu'à ~2 ms par Mo (0,34 sans), et un enfant sur trois
       perdait ~0,15 s ; sans elles, les durées sont régulières ;
-    - malloc garde les gros blocs libérés dans le tas (voir `MALLOC_MMAP_THRESHOLD`).
-    Sans effet (et sans erreur) hors de glibc ou si numpy change cette interface privée.
+    - malloc garde les gros blocs libérés dans le tas (voir `MALLOC_MMAP_THRESHOLD`) ;
+    - pandas cherche une date dans un grand index croissant par dichotomie au lieu de construire
+      d'abord une table de hachage (~15 ms pour un an de bougies 1m ; pandas-ta le fait à chaque
+      `ta.ema`) : mêmes résultats, `INDEX_SEARCH_ROWS` lignes et plus (pandas : 1 000 000).
+    Sans effet (et sans erreur) hors de glibc ou si numpy ou pandas changent ces interfaces
+    privées (versions épinglées).
     """
     import ctypes
 
@@ -113,6 +120,10 @@ def tune_memory() -> None:
         from numpy._core.multiarray import _set_madvise_hugepage
 
         _set_madvise_hugepage(False)
+    with contextlib.suppress(ImportError):
+        import pandas._libs.index as pandas_index
+
+        pandas_index._SIZE_CUTOFF = INDEX_SEARCH_ROWS
     with contextlib.suppress(OSError, AttributeError, TypeError):
         libc = ctypes.CDLL(None)  # symboles du processus, libc comprise
         libc.mallopt(-3, MALLOC_MMAP_THRESHOLD)  # M_MMAP_THRESHOLD

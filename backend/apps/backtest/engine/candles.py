@@ -111,7 +111,11 @@ def prepare_candles(candles: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame
 
 
 def _read_arrow(path: str | Path) -> pd.DataFrame | None:
-    """Lecture par pyarrow (analyse exacte des réels, plusieurs threads) ; None au moindre écart
+    """Lecture par pyarrow (analyse exacte des réels, un seul thread : la commande lit le CSV
+    pendant que le processus modèle du bac à sable démarre sur l'autre cœur ; deux threads n'y
+    gagnaient que 0,03 s à vide et perdaient sous charge ; mémoire du malloc système : celui de
+    pyarrow par défaut, mimalloc, demande des pages géantes, et la lecture prenait alors 0,4 s au
+    lieu de 0,15 quand la machine venait de rester inactive) ; None au moindre écart
     (valeur manquante ou non numérique, colonnes en double, pyarrow absent) : la lecture pandas
     décide alors, avec ses messages."""
     try:
@@ -120,7 +124,8 @@ def _read_arrow(path: str | Path) -> pd.DataFrame | None:
     except ImportError:
         return None
     try:
-        table = pa_csv.read_csv(str(path))
+        table = pa_csv.read_csv(str(path), read_options=pa_csv.ReadOptions(use_threads=False),
+                                memory_pool=pa.system_memory_pool())
     except (pa.ArrowException, OSError, ValueError):
         return None
     names = [str(name).strip().lower() for name in table.column_names]
@@ -128,7 +133,8 @@ def _read_arrow(path: str | Path) -> pd.DataFrame | None:
                   for col in table.columns)
     if not numeric or len(set(names)) != len(names) or any(col.null_count for col in table.columns):
         return None
-    return pd.DataFrame({name: table.column(i).to_numpy() for i, name in enumerate(names)})
+    return pd.DataFrame({name: table.column(i).to_numpy() for i, name in enumerate(names)},
+                        copy=False)  # une seule copie ensuite, dans `prepare_candles`
 
 
 def read_candles_csv(source: str | Path | IO[str]) -> pd.DataFrame:

@@ -96,7 +96,10 @@ class Guard:
             if name in instance_dict:
                 return False
         get = instance_dict.get
-        return all(get(name, ABSENT) is value for name, value in self._present)
+        for name, value in self._present:  # noqa: SIM110 (plus rapide qu'`all()` ici)
+            if get(name, ABSENT) is not value:
+                return False
+        return True
 
     def full_ok(self, instance_dict: dict[str, Any]) -> bool:
         """À la fin : attributs, classes, globales et données lues inchangés."""

@@ -63,6 +63,33 @@ def first_stop(prices: tuple[Any, ...], start: int, stop: int, sl: float, tp: fl
     return stop
 
 
+def range_extremes(long_at: np.ndarray, short_at: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                   n: int) -> dict[int, tuple[float, float]]:
+    """Pour chaque bougie j candidate à l'achat (la première avant chaque candidate à la vente
+    kd) : (min de `lo`, max de `hi`) sur [j + 1, kd] — la plage que `first_stop` parcourt après
+    un achat en j. Deux comparaisons disent alors s'il y a un SL/TP à chercher (rare).
+    Plages disjointes et croissantes : deux `reduceat` numpy pour toutes à la fois."""
+    if not len(long_at) or n < 2:
+        return {}
+    k = np.searchsorted(short_at, long_at + 1)
+    kd = np.where(k < len(short_at), short_at[np.minimum(k, max(len(short_at) - 1, 0))], n) \
+        if len(short_at) else np.full(len(long_at), n)
+    first = np.ones(len(long_at), dtype=bool)
+    first[1:] = k[1:] != k[:-1]  # une seule candidate par plage : les plages restent disjointes
+    starts, ends = long_at + 1, np.minimum(kd + 1, n)
+    keep = first & (starts < ends)
+    starts, ends = starts[keep], ends[keep]
+    if not len(starts):
+        return {}
+    bounds = np.empty(2 * len(starts), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    if bounds[-1] == n:  # la dernière plage va jusqu'au bout : `reduceat` le fait seul
+        bounds = bounds[:-1]
+    lows = np.minimum.reduceat(lo, bounds)[0::2].tolist()
+    highs = np.maximum.reduceat(hi, bounds)[0::2].tolist()
+    return dict(zip((starts - 1).tolist(), zip(lows, highs, strict=True), strict=True))
+
+
 def seek(source: FastSource, i: int) -> None:
     """Vues (mode sûr) positionnées sur « bougies <= i »."""
     cursor = source.cursor
@@ -89,6 +116,8 @@ class _VectorLoop:
             self.prices = (lo, hi, market.lows, market.highs)  # bougies cohérentes : array("d")
         else:
             self.prices = (lo, hi, lo.tolist(), hi.tolist())
+        self.extremes = range_extremes(np.asarray(self.long_at, dtype=np.int64),
+                                       np.asarray(self.short_at, dtype=np.int64), lo, hi, self.n)
         self.instance_dict = getattr(source.strategy, "__dict__", {})
         self.position_pending = False  # `self.position` posé au premier appel du vrai code
         self.long_unknown = set(np.flatnonzero(signals.long_unknown).tolist())
@@ -146,11 +175,16 @@ class _VectorLoop:
         market, book, source, n = self.market, self.book, self.source, self.n
         short_at, unknown = self.short_at, self.signals.short_unknown
         start = j + 1
+        extremes = self.extremes.get(j)  # plage [j + 1, kd] précalculée : pas de SL/TP à chercher ?
         while True:
             k = bisect_left(short_at, start)
             kd = short_at[k] if k < len(short_at) else n
             end = min(kd + 1, n)
-            ks = first_stop(self.prices, start, end, book.sl, book.tp)
+            if extremes is not None and extremes[0] > book.sl and extremes[1] < book.tp:
+                ks = end
+            else:
+                ks = first_stop(self.prices, start, end, book.sl, book.tp)
+            extremes = None
             if ks < end:  # SL/TP pendant ks (avant la décision de clôture) : à plat à ks
                 book.stop_hit(ks, market.opens[ks], market.highs[ks], market.lows[ks])
                 self._state_changed()

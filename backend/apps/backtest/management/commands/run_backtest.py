@@ -38,6 +38,7 @@ from apps.backtest.candles import backtest_candles_read, backtest_coverage
 from apps.backtest.engine import BacktestError, read_candles_csv
 from apps.backtest.engine.params import cast_params, parse_assignments
 from apps.backtest.optimize_report import optimize_command
+from apps.backtest.worker import tune_memory
 from apps.backtest.worker_process import (
     backtest_request,
     backtest_run_sandboxed,
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         opt.add_argument("--workers", type=int, help="processus de calcul (défaut : tous les cœurs)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        tune_memory()  # lecture d'un gros CSV : mêmes réglages que le processus modèle
         # Le processus modèle du bac à sable importe pandas et le moteur pendant qu'on lit les bougies.
         warming = threading.Thread(target=self._warm_sandbox, daemon=True)
         warming.start()
