@@ -113,6 +113,7 @@ def run_aristobot(candles: pd.DataFrame, mode: str = "fast") -> tuple[float, flo
 
 def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
     """Meilleures durées (s) du backtest dans un enfant du bac à sable et dans ce processus."""
+    from apps.backtest.results import output_clean
     from apps.strategies.runtime.sandbox.client import Sandbox
     from apps.strategies.runtime.sandbox.confine import Limits
 
@@ -129,10 +130,10 @@ def run_sandboxed(candles: pd.DataFrame, runs: int) -> tuple[float, float, int]:
             started = time.perf_counter()
             reply = sandbox.run("backtest", request, Limits(wall_s=600, cpu_s=600, memory_mb=4096),
                                 max_bytes=256 * 1024 * 1024)
-            boxed = min(boxed, time.perf_counter() - started)
             assert "output" in reply, reply
-            sent = reply["output"]["trades"]  # en colonnes depuis l'enfant
-            trades = len(sent["entry_index"]) if isinstance(sent, dict) else len(sent)
+            clean = output_clean(reply["output"], stamps=arrays["timestamp"])  # relu par le parent
+            boxed = min(boxed, time.perf_counter() - started)
+            trades = len(clean["trades"])
             inline = min(inline, run_aristobot(candles)[0])
         return boxed, inline, trades
     finally:
