@@ -62,3 +62,38 @@ def test_candles_in_another_order_or_separate_arrays_are_still_right() -> None:
     assert len(build_frame(arrays)._mgr.blocks) == 5  # tableaux séparés : un bloc par colonne
     ints = {**arrays, "volume": arrays["volume"].astype(np.int64)}
     assert build_frame(ints)["volume"].dtype == np.float64
+
+
+def test_a_limit_signal_during_encoding_never_breaks_the_frame() -> None:
+    """Limite CPU et limite murale tombent ensemble sur une boucle infinie : un signal reçu pendant
+    l'encodage de la réponse ne doit ni la casser ni la remplacer ; il est traité après l'envoi."""
+    import signal
+
+    import pytest
+
+    from apps.strategies.runtime.sandbox.child import Channel
+    from apps.strategies.runtime.sandbox.frames import HEADER, StrategyTimeout, decode
+
+    class Late:
+        def __str__(self) -> str:  # appelé par l'encodeur (valeur non JSON)
+            os.kill(os.getpid(), signal.SIGALRM)
+            return "ok"
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise StrategyTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    try:
+        with pytest.raises(StrategyTimeout):  # levée après l'envoi, pas pendant l'encodage
+            Channel(write_fd).send({"type": "result", "value": Late()})
+        try:
+            data = os.read(read_fd, 65536)
+        except BlockingIOError:
+            data = b""  # rien d'envoyé : la trame a été perdue
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+        os.close(read_fd)
+        os.close(write_fd)
+    assert decode(data[HEADER.size:]) == {"type": "result", "value": "ok"}

@@ -51,9 +51,9 @@ class Channel:
         self.fd = fd
 
     def send(self, message: dict[str, Any]) -> None:
-        data = memoryview(encode(message))
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)  # encodage compris
         try:
+            data = memoryview(encode(message))
             while data:
                 data = data[os.write(self.fd, data):]
         finally:
@@ -177,6 +177,10 @@ def _serve(channel: Channel, handler: Handler, limits: Limits) -> NoReturn:
             message = {"type": "result", **handler(request, channel, limits)}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            # Plus aucun signal de limite jusqu'à la sortie : un SIGXCPU arrivé pendant l'encodage
+            # du message final le remplaçait par « impossible à encoder » (limite CPU = limite
+            # murale : les deux tombent ensemble sur une boucle infinie).
+            signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     except StrategyTimeout:
         message = {"type": "error", "kind": "timeout",
                    "message": f"Limite de temps atteinte ({limits.wall_s:g} s)"}
