@@ -76,7 +76,9 @@ def test_a_limit_signal_during_encoding_never_breaks_the_frame() -> None:
 
     class Late:
         def __str__(self) -> str:  # appelé par l'encodeur (valeur non JSON)
-            os.kill(os.getpid(), signal.SIGALRM)
+            # Signal dirigé vers CE thread : l'enfant du bac à sable n'en a qu'un, mais le
+            # processus de test en a d'autres, qui recevraient un signal adressé au processus.
+            signal.pthread_kill(threading.get_ident(), signal.SIGALRM)
             return "ok"
 
     def on_alarm(signum: int, frame: object) -> None:
