@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -50,6 +51,11 @@ def test_launch_downloads_candles_then_stores_all_results(threaded_sim, owner) -
     candles = client.get(f"/api/backtests/{row.pk}/candles/").json()
     assert candles["count"] == 576 and not candles["aggregated"] and candles["bucket_seconds"] == 300
     assert len(candles["candles"]) == 576 and len(candles["candles"][0]) == 6
+    # Dates des trades (déduites par le parent des indices de l'enfant) = dates des bougies.
+    opened = {time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(c[0])) for c in candles["candles"]}
+    for trade in row.trades_detail:
+        assert trade["entry_time"] in opened and (trade["exit_time"] in opened or
+                                                  trade["exit_reason"] == "end")
     assert 1_000 < candles["candles"][0][4] < 1_000_000  # prix BTC du simulateur
     grouped = client.get(f"/api/backtests/{row.pk}/candles/?max_points=100").json()
     assert grouped["aggregated"] and len(grouped["candles"]) <= 100
