@@ -24,7 +24,7 @@ from apps.backtest.optimize_jobs import (
     optimization_launch,
 )
 from apps.backtest.selectors import STALE_AFTER, orphans_show
-from apps.backtest.services import launch_plan
+from apps.backtest.services import cancel_active, launch_plan
 from apps.core.access import owned
 from apps.core.exceptions import AristobotError, ConflictError
 
@@ -101,20 +101,8 @@ def optimization_create(*, user: Any, grid: str, metric: str, max_runs: int | No
 
 def optimization_cancel(*, row: BacktestOptimization) -> BacktestOptimization:
     """Arrête une optimisation active (enfants tués) ; terminée : `ConflictError`."""
-    if row.status == Status.CANCELLED:
-        return row
-    phase = "download" if row.status in (Status.PENDING, Status.DOWNLOADING) else "compute"
-    now = timezone.now()
-    with transaction.atomic():
-        rows = BacktestOptimization.objects.filter(pk=row.pk, status__in=ACTIVE).update(
-            status=Status.CANCELLED, finished_at=now, heartbeat_at=now)
-        if rows:
-            transaction.on_commit(lambda: _after_cancel(row.pk, phase))
-    row.refresh_from_db()
-    if not rows and row.status != Status.CANCELLED:
-        raise ConflictError("Cette optimisation est déjà terminée "
-                            f"(statut : {row.get_status_display()}).")
-    return row
+    return cancel_active(row, after_cancel=_after_cancel,
+                         finished_text="Cette optimisation est déjà terminée")
 
 
 def _after_cancel(optimization_id: int, phase: str) -> None:

@@ -153,13 +153,34 @@ def backtest_create(*, user: Any, params: dict[str, Any] | None = None,
     return backtest
 
 
+def cancel_active(row: Any, *, after_cancel: Any, finished_text: str) -> Any:
+    """Passe une tâche active (backtest ou optimisation) à « annulé », une seule fois même sous
+    concurrence ; `after_cancel(pk, phase)` après le commit. Déjà annulée : rendue telle quelle ;
+    terminée ou en erreur : `ConflictError` (`finished_text` + statut)."""
+    model = type(row)
+    if row.status == model.Status.CANCELLED:
+        return row
+    downloading = (model.Status.PENDING, model.Status.DOWNLOADING)
+    phase = "download" if row.status in downloading else "compute"
+    now = timezone.now()
+    with transaction.atomic():
+        rows = model.objects.filter(pk=row.pk, status__in=model.ACTIVE_STATUSES).update(
+            status=model.Status.CANCELLED, finished_at=now, heartbeat_at=now)
+        if rows:
+            transaction.on_commit(lambda: after_cancel(row.pk, phase))
+    row.refresh_from_db()
+    if not rows and row.status != model.Status.CANCELLED:
+        raise ConflictError(f"{finished_text} (statut : {row.get_status_display()}).")
+    return row
+
+
 def backtest_cancel(*, backtest: BacktestResult) -> BacktestResult:
     """Arrête un backtest actif (téléchargement ou calcul) et le marque « annulé ».
 
     Déjà annulé : rendu tel quel. Terminé ou en erreur : `ConflictError`.
     """
-    if backtest.status == Status.CANCELLED:
-        return backtest
+    return cancel_active(backtest, after_cancel=_after_cancel,
+                         finished_text="Ce backtest est déjà terminé")
     phase = "download" if backtest.status in (Status.PENDING, Status.DOWNLOADING) else "compute"
     now = timezone.now()
     with transaction.atomic():
